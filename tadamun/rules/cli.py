@@ -166,6 +166,7 @@ def cmd_compute(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     cur = pack.currency
     width = max(len(cur.format(slip.declared_base)), 12)
+    label_width = max([len(line.label["en"]) for line in slip.lines] + [20]) + 2
     out.write(f"{pack.title['en']} ({pack.id}) — period {period_label(period)}\n")
     out.write(f"Declared base: {cur.format(base)} {cur.code}")
     if pack.base_months != 1:
@@ -174,13 +175,16 @@ def cmd_compute(args: argparse.Namespace, out: TextIO) -> int:
     if args.variant:
         out.write(f"Variant: {args.variant} — {pack.variants[args.variant].description['en']}\n")
     out.write("\n")
-    header = f"{'Branch':<34}{'Payer':<14}{'Base':>{width}}  {'Rate':>9}  {'Amount':>{width}}\n"
+    header = (
+        f"{'Branch':<{label_width}}{'Payer':<14}{'Base':>{width}}  {'Rate':>9}  "
+        f"{'Amount':>{width}}\n"
+    )
     out.write(header)
     out.write("-" * (len(header) - 1) + "\n")
     for line in slip.lines:
         rate = f"{(line.rate * 100).normalize():f}%" if line.rate is not None else "flat"
         out.write(
-            f"{line.label['en'][:33]:<34}{line.payer:<14}{cur.format(line.base):>{width}}  "
+            f"{line.label['en']:<{label_width}}{line.payer:<14}{cur.format(line.base):>{width}}  "
             f"{rate:>9}  {cur.format(line.amount):>{width}}\n"
         )
     out.write("-" * (len(header) - 1) + "\n")

@@ -252,6 +252,12 @@ def _take(table: npt.NDArray[np.int64], seg: IntArray | None) -> npt.NDArray[np.
     return np.asarray(table[seg], dtype=np.int64)
 
 
+def _known(classes: Sequence[str], shown: int = 8) -> str:
+    if len(classes) <= shown:
+        return ", ".join(classes)
+    return f"{', '.join(classes[:shown])}… ({len(classes)} in all)"
+
+
 def _check_bases(base: Int64Array, rows: IntArray | None, regime: str) -> None:
     if base.size == 0:
         return
@@ -328,7 +334,7 @@ def _regime_amounts(
         if class_codes is None:
             raise UnknownActivityClass(
                 f"line {line_no(0)}: regime {pack.id} needs an activity class for its "
-                f"work-accident rate; known classes: {', '.join(segs.classes)}"
+                f"work-accident rate; known classes: {_known(segs.classes)}"
             )
         mapping = np.array(
             [segs.classes.index(c) if c in segs.classes else -1 for c in batch_classes] + [-1],
@@ -341,7 +347,7 @@ def _regime_amounts(
             given = batch_classes[code] if code >= 0 else "(none)"
             raise UnknownActivityClass(
                 f"line {line_no(at)}: activity class {given!r} is not a class of regime "
-                f"{pack.id}; known classes: {', '.join(segs.classes)}"
+                f"{pack.id}; known classes: {_known(segs.classes)}"
             )
 
     for branch in pack.branches.values():

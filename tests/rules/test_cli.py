@@ -36,11 +36,14 @@ def test_show_lists_parameters_with_references() -> None:
     code, out = run("show", "ma-cnss", "--at", "2025-01-01", "--json")
     data = json.loads(out)
     assert data["currency"] == "MAD"
-    assert all(p["references"] and p["references"][0]["href"].startswith("http") for p in data["parameters"])
+    assert all(
+        p["references"] and p["references"][0]["href"].startswith("http")
+        for p in data["parameters"]
+    )
 
 
 def test_show_a_shared_value_in_its_own_currency() -> None:
-    code, out = run("show", "dz-casnos", "--at", "2026-02-01", "--json")
+    _, out = run("show", "dz-casnos", "--at", "2026-02-01", "--json")
     smig = [p for p in json.loads(out)["parameters"] if p["path"] == "dz-common:smig.monthly"]
     assert smig and smig[0]["value"] == 2_400_000  # minor units in JSON; 24,000.00 DZD
 
@@ -52,7 +55,17 @@ def test_compute_prints_a_payslip() -> None:
 
 
 def test_compute_json_has_major_and_minor_units() -> None:
-    code, out = run("compute", "tn-cnss-rsna", "--base", "1000.000", "--period", "2016-01", "--class", run_classes()[0], "--json")
+    code, out = run(
+        "compute",
+        "tn-cnss-rsna",
+        "--base",
+        "1000.000",
+        "--period",
+        "2016-01",
+        "--class",
+        run_classes()[0],
+        "--json",
+    )
     data = json.loads(out)
     assert code == 0 and data["currency"] == "TND" and data["declared_base"] == "1000.000"
     assert data["total"].count(".") == 1 and len(data["total"].split(".")[1]) == 3
@@ -69,23 +82,58 @@ def run_classes() -> list[str]:
     ("argv", "message"),
     [
         (["compute", "xx-none", "--base", "1", "--period", "2025-01"], "unknown regime 'xx-none'"),
-        (["compute", "dz-common", "--base", "1", "--period", "2025-01"], "'dz-common' is a shared pack, not a regime"),
+        (
+            ["compute", "dz-common", "--base", "1", "--period", "2025-01"],
+            "'dz-common' is a shared pack, not a regime",
+        ),
         (["compute", "ma-cnss", "--base", "-5", "--period", "2025-01"], "--base: -5 is negative"),
-        (["compute", "ma-cnss", "--base", "abc", "--period", "2025-01"], "--base: 'abc' is not an amount in MAD"),
-        (["compute", "ma-cnss", "--base", "10.123", "--period", "2025-01"], "--base: '10.123' has more than 2 decimals"),
-        (["compute", "ma-cnss", "--base", "10", "--period", "2025-13"], "--period: '2025-13' has month 13"),
-        (["compute", "ma-cnss", "--base", "10", "--period", "Jan 2025"], "--period: 'Jan 2025' is not a period written YYYY-MM"),
-        (["compute", "ma-cnss", "--base", "10", "--period", "1990-01"], "period 1990-01 is not covered by regime ma-cnss"),
-        (["compute", "tn-cnss-rsna", "--base", "10", "--period", "2025-01", "--class", "ZZ"], "activity class 'ZZ' is not a class of regime tn-cnss-rsna"),
-        (["compute", "tn-cnss-rsna", "--base", "10", "--period", "2025-01"], "needs an activity class"),
-        (["compute", "dz-abroad", "--base", "10", "--period", "2025-01", "--variant", "x"], "no variant 'x'"),
-        (["compute", "ma-cnss", "--base", "99999999999999", "--period", "2025-01"], "above the limit"),
+        (
+            ["compute", "ma-cnss", "--base", "abc", "--period", "2025-01"],
+            "--base: 'abc' is not an amount in MAD",
+        ),
+        (
+            ["compute", "ma-cnss", "--base", "10.123", "--period", "2025-01"],
+            "--base: '10.123' has more than 2 decimals",
+        ),
+        (
+            ["compute", "ma-cnss", "--base", "10", "--period", "2025-13"],
+            "--period: '2025-13' has month 13",
+        ),
+        (
+            ["compute", "ma-cnss", "--base", "10", "--period", "Jan 2025"],
+            "--period: 'Jan 2025' is not a period written YYYY-MM",
+        ),
+        (
+            ["compute", "ma-cnss", "--base", "10", "--period", "1990-01"],
+            "period 1990-01 is not covered by regime ma-cnss",
+        ),
+        (
+            ["compute", "tn-cnss-rsna", "--base", "10", "--period", "2025-01", "--class", "ZZ"],
+            "activity class 'ZZ' is not a class of regime tn-cnss-rsna",
+        ),
+        (
+            ["compute", "tn-cnss-rsna", "--base", "10", "--period", "2025-01"],
+            "needs an activity class",
+        ),
+        (
+            ["compute", "dz-abroad", "--base", "10", "--period", "2025-01", "--variant", "x"],
+            "no variant 'x'",
+        ),
+        (
+            ["compute", "ma-cnss", "--base", "99999999999999", "--period", "2025-01"],
+            "above the limit",
+        ),
         (["show", "ma-cnss", "--at", "2025-02-30"], "--at: '2025-02-30' is not a date"),
-        (["compute", "ma-cnss", "--period", "2025-01"], "the following arguments are required: --base"),
+        (
+            ["compute", "ma-cnss", "--period", "2025-01"],
+            "the following arguments are required: --base",
+        ),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
-def test_bad_input_is_one_line_naming_value_and_rule(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_line_naming_value_and_rule(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _ = run(*argv)
     err = capsys.readouterr().err
     assert code == 2
@@ -98,7 +146,9 @@ def test_bad_input_in_json_mode_is_json(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 2 and json.loads(out)["error"] == "UnknownPack"
 
 
-def test_check_fails_on_a_malformed_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_fails_on_a_malformed_pack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     files = regime_files()
     files["ceiling.yaml"]["values"]["2010-01-01"]["metadata"]["status"] = "U"
     write_pack(tmp_path, regime_manifest(), files)
@@ -111,8 +161,20 @@ def test_check_fails_on_a_malformed_pack(tmp_path: Path, capsys: pytest.CaptureF
 def test_the_installed_command_runs_without_django() -> None:
     script = Path(sys.executable).parent / "tadamun"
     proc = subprocess.run(
-        [str(script), "rules", "compute", "dz-cnas", "--base", "45000.00", "--period", "2026-01", "--json"],
-        capture_output=True, text=True, check=False,
+        [
+            str(script),
+            "rules",
+            "compute",
+            "dz-cnas",
+            "--base",
+            "45000.00",
+            "--period",
+            "2026-01",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["total"] == "15525.00"  # 34.5 % of 45,000.00

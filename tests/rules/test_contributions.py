@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,7 +68,9 @@ def test_a_period_where_one_branch_has_no_value_is_refused(tmp_path: Path) -> No
     # Without an explicit rate, the engine cannot know the branch did not exist: it refuses
     # rather than bill the line without it.
     files = regime_files()
-    files["rates.yaml"]["late"]["values"] = {"2022-07-01": files["rates.yaml"]["late"]["values"]["2022-07-01"]}
+    files["rates.yaml"]["late"]["values"] = {
+        "2022-07-01": files["rates.yaml"]["late"]["values"]["2022-07-01"]
+    }
     write_pack(tmp_path, regime_manifest(), files)
     strict = load_packs_from(tmp_path)
     assert strict.regime("xx-test").first_date.isoformat() == "2022-07-01"
