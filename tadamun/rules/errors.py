@@ -26,6 +26,10 @@ class UnknownParameter(RulesError):
     """A parameter path that the pack does not define."""
 
 
+class UnknownBranch(UnknownParameter):
+    """A branch that the regime does not define (its message lists the known branches)."""
+
+
 class NotInForce(RulesError):
     """A parameter has no value at the date asked (before its first date, or ended)."""
 
