@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PO_FILES := $(wildcard tadamun/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint typecheck unit bench setup clean
+.PHONY: run test lint typecheck unit bench setup clean messages compile-messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,11 +14,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Translations: Django's compilemessages when GNU gettext is installed, else Babel (a Python
+# dependency), so a fresh machine needs no system package.
+$(MO_FILES) &: $(PO_FILES) $(STAMP)
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		cd tadamun && ../$(BIN)/tadamun compilemessages --ignore=rules --verbosity 0; \
+	else \
+		$(BIN)/python -m babel.messages.frontend compile --statistics -d tadamun/locale -D django; \
+	fi
+	@touch $(MO_FILES)
 
-run: $(STAMP)
+compile-messages: $(MO_FILES)
+
+setup: $(STAMP) $(MO_FILES)
+
+# Extract the texts to translate into the .po files (needs GNU gettext's xgettext).
+messages: $(STAMP)
+	cd tadamun && ../$(BIN)/tadamun makemessages -l fr -l ar --no-location -i rules -i '*/migrations/*'
+
+# The platform on SQLite under var/, with demo data, at http://127.0.0.1:8000/
+run: export TADAMUN_DEBUG ?= 1
+run: setup
 	$(BIN)/tadamun rules check
 	$(BIN)/tadamun rules compute dz-cnas --base 45000.00 --period 2026-01
+	$(BIN)/tadamun migrate --noinput
+	$(BIN)/tadamun seed_demo
+	$(BIN)/tadamun runserver 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -25,7 +48,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: setup
 	bash .ci/pytest.sh
 
 test: lint typecheck unit
@@ -34,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/rules_contributions.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis $(MO_FILES)

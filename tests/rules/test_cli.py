@@ -181,14 +181,26 @@ def test_the_installed_command_runs_without_django() -> None:
 
 
 def test_penalty_command_straddles_the_moroccan_reform() -> None:
-    code, out = run("penalty", "ma-cnss", "--amount", "10000.00", "--due", "2025-01-10", "--paid", "2025-05-02", "--json")
+    code, out = run(
+        "penalty",
+        "ma-cnss",
+        "--amount",
+        "10000.00",
+        "--due",
+        "2025-01-10",
+        "--paid",
+        "2025-05-02",
+        "--json",
+    )
     data = json.loads(out)
     assert code == 0 and data["months_of_delay"] == 4
     assert data["penalty"] == "550.00"  # 3 % + 1 % + 1 % + 0.5 % (reform in force for month 4)
 
 
 def test_penalty_paid_on_time_is_zero() -> None:
-    code, out = run("penalty", "dz-cnas", "--amount", "100000.00", "--due", "2025-01-31", "--paid", "2025-01-31")
+    code, out = run(
+        "penalty", "dz-cnas", "--amount", "100000.00", "--due", "2025-01-31", "--paid", "2025-01-31"
+    )
     assert code == 0 and "0.00" in out
 
 
@@ -203,19 +215,46 @@ def test_pension_command_reads_the_example_history() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["penalty", "ma-cnss", "--amount", "-1", "--due", "2025-01-10", "--paid", "2025-05-02"], "negative"),
-        (["penalty", "ma-cnss", "--amount", "10", "--due", "2025-01-32", "--paid", "2025-05-02"], "--due: '2025-01-32' is not a date"),
-        (["penalty", "ma-cnss", "--amount", "10", "--due", "2025-01-10", "--paid", "2025-05-02", "--branch", "nope"], "'nope'"),
-        (["pension", "ma-cnss", "--history", "/nonexistent/career.yaml"], "/nonexistent/career.yaml"),
+        (
+            ["penalty", "ma-cnss", "--amount", "-1", "--due", "2025-01-10", "--paid", "2025-05-02"],
+            "negative",
+        ),
+        (
+            ["penalty", "ma-cnss", "--amount", "10", "--due", "2025-01-32", "--paid", "2025-05-02"],
+            "--due: '2025-01-32' is not a date",
+        ),
+        (
+            [
+                "penalty",
+                "ma-cnss",
+                "--amount",
+                "10",
+                "--due",
+                "2025-01-10",
+                "--paid",
+                "2025-05-02",
+                "--branch",
+                "nope",
+            ],
+            "'nope'",
+        ),
+        (
+            ["pension", "ma-cnss", "--history", "/nonexistent/career.yaml"],
+            "/nonexistent/career.yaml",
+        ),
     ],
 )
-def test_penalty_and_pension_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_penalty_and_pension_bad_input(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _ = run(*argv)
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
 
 
-def test_pension_history_with_a_bad_wage_names_the_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pension_history_with_a_bad_wage_names_the_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     history = tmp_path / "career.yaml"
     history.write_text(
         "currency: MAD\nbirth_date: 1960-01-01\nsex: M\nchildren: 0\ncareer:\n"

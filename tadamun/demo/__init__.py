@@ -1,0 +1,1 @@
+"""Demo data for `make run`: agencies, employers and their workforce, through the services."""

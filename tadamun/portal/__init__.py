@@ -1,0 +1,1 @@
+"""Web pages. Thin: parse input, call a service or a selector, render."""
