@@ -145,9 +145,8 @@ def time_tadamun_rsna(
     classes = load_packs().regime("tn-cnss-rsna").activity_classes()
     for _ in range(repeat):
         start = time.perf_counter()
-        batch = LineBatch(
-            regimes=("tn-cnss-rsna",),
-            regime=np.zeros(base.shape[0], dtype=np.int16),
+        batch = LineBatch.of_regime(
+            "tn-cnss-rsna",
             base=base,
             period=period,
             classes=classes,

@@ -53,6 +53,26 @@ class LineBatch:
         return int(self.base.shape[0])
 
     @classmethod
+    def of_regime(
+        cls,
+        regime: str,
+        *,
+        base: Int64Array,
+        period: IntArray,
+        classes: tuple[str, ...] = (),
+        activity_class: IntArray | None = None,
+    ) -> LineBatch:
+        """Lines all of one regime, from arrays already in the engine's types (no conversion)."""
+        return cls(
+            regimes=(regime,),
+            regime=np.zeros(base.shape[0], dtype=np.int16),
+            base=base,
+            period=period,
+            classes=classes,
+            activity_class=activity_class,
+        )
+
+    @classmethod
     def from_columns(
         cls,
         *,
@@ -495,7 +515,7 @@ def payslip(
                     base=base,
                     rate=None,
                     amount=int(result.amounts[("flat", payer)][0]),
-                    references=tuple(f"{r.title} <{r.href}>" for r in dated.references),
+                    references=tuple(map(str, dated.references)),
                 )
             )
     else:
@@ -516,7 +536,7 @@ def payslip(
                     dated = param.at(when)
                 except NotInForce:
                     continue  # the branch is not in force in this period
-                refs = [f"{r.title} <{r.href}>" for r in dated.references]
+                refs = [str(r) for r in dated.references]
                 lines.append(
                     PayslipLine(
                         branch=branch.id,

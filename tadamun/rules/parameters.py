@@ -78,6 +78,9 @@ class Reference:
     title: str
     href: str
 
+    def __str__(self) -> str:
+        return f"{self.title} <{self.href}>"
+
 
 @dataclass(frozen=True)
 class DatedValue:

@@ -203,7 +203,7 @@ class PenaltyStep:
 
     @property
     def reference(self) -> str:
-        return "; ".join(f"{r.title} <{r.href}>" for r in self.references)
+        return "; ".join(map(str, self.references))
 
 
 @dataclass(frozen=True)

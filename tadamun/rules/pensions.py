@@ -443,7 +443,7 @@ class PensionStep:
 
     @property
     def reference(self) -> str:
-        return "; ".join(f"{r.title} <{r.href}>" for r in self.references)
+        return "; ".join(map(str, self.references))
 
 
 @dataclass(frozen=True)

@@ -92,9 +92,8 @@ def test_rsna_totals_agree_with_openfisca_within_float32_error(
     rounded_branches = sum(1 for b in pack.branches if b != "work_accident")
     classes = pack.activity_classes()
     result = compute(
-        LineBatch(
-            regimes=("tn-cnss-rsna",),
-            regime=np.zeros(base.shape[0], dtype=np.int16),
+        LineBatch.of_regime(
+            "tn-cnss-rsna",
             base=base,
             period=period,
             classes=classes,
