@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PO_FILES := $(wildcard tadamun/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint typecheck unit bench setup clean messages compile-messages
+.PHONY: run test lint typecheck unit browser bench bench-platform setup clean messages compile-messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,10 +51,29 @@ typecheck: $(STAMP)
 unit: setup
 	bash .ci/pytest.sh
 
-test: lint typecheck unit
+# The browser tests (tests/browser/, Playwright for Python) drive Debian's Chromium, never a
+# browser downloaded by Playwright: install it from the distribution when it is missing.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium and a font with Arabic glyphs (apt-get) for the browser tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-dejavu-core; \
+	else \
+		echo "The browser tests need Chromium at $(CHROMIUM): install it as root with" >&2; \
+		echo "  apt-get update && apt-get install -y chromium fonts-dejavu-core" >&2; \
+		exit 1; \
+	fi
+
+test: lint typecheck browser unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/rules_contributions.py
+
+# National-scale pages: needs DATABASE_URL (PostgreSQL); fills it once, then times the pages.
+bench-platform: setup
+	$(BIN)/python benchmarks/platform_dataset.py
+	$(BIN)/python benchmarks/platform_pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis $(MO_FILES)

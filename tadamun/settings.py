@@ -117,6 +117,34 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _sandbox_gateway_secret() -> str:
+    """The HMAC key of the built-in sandbox gateway (``TADAMUN_SANDBOX_GATEWAY_SECRET``), else
+    generated once into ``var/sandbox_gateway_secret``: the sandbox signs and verifies in the same
+    deployment, and moves no real money."""
+    key = _env("TADAMUN_SANDBOX_GATEWAY_SECRET")
+    if key:
+        return key
+    path = VAR_DIR / "sandbox_gateway_secret"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process wrote it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+TADAMUN_SANDBOX_GATEWAY_SECRET = _sandbox_gateway_secret()
+#: How the sandbox delivers its callbacks: "thread" (an HTTP POST from a background thread after
+#: the redirect) or "outbox" (kept in memory for a test to deliver through the test client).
+TADAMUN_SANDBOX_DELIVERY = _env("TADAMUN_SANDBOX_DELIVERY") or "thread"
+TADAMUN_SANDBOX_DELAY_SECONDS = _int("TADAMUN_SANDBOX_DELAY_SECONDS", 1)
+#: Extra copies of every callback (0: each is sent once), to show duplicates being ignored.
+TADAMUN_SANDBOX_DUPLICATES = _int("TADAMUN_SANDBOX_DUPLICATES", 0)
+
 ALLOWED_HOSTS = _list("TADAMUN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _list("TADAMUN_CSRF_TRUSTED_ORIGINS", [])
 
@@ -131,6 +159,10 @@ INSTALLED_APPS = [
     "csp",
     "tadamun.funds",
     "tadamun.registry",
+    "tadamun.accounts",
+    "tadamun.ledger",
+    "tadamun.payments",
+    "tadamun.declarations",
     "tadamun.portal",
     "tadamun.demo",
 ]
@@ -148,6 +180,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tadamun.urls"
+# The declaration form posts 4 fields per employee: 2,000 employees are 8,000 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 25_000
 WSGI_APPLICATION = "tadamun.wsgi.application"
 
 TEMPLATES = [
@@ -171,6 +205,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 # --- passwords and sessions ------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:me"
+# Password-reset links are good for one hour (and once: the token changes with the password).
+PASSWORD_RESET_TIMEOUT = 3600
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -6,7 +6,17 @@ from __future__ import annotations
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
+from tadamun.payments import views as payment_views
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
-    *i18n_patterns(path("", include("tadamun.portal.urls"))),
+    path("payments/callback/<str:gateway>/", payment_views.callback, name="payment_callback"),
+    *i18n_patterns(
+        path("", include("tadamun.portal.urls")),
+        path("accounts/", include("tadamun.accounts.urls")),
+        path("employers/<int:employer_id>/account/", include("tadamun.ledger.urls")),
+        path("employers/<int:employer_id>/payments/", include("tadamun.payments.urls")),
+        path("employers/<int:employer_id>/declarations/", include("tadamun.declarations.urls")),
+        path("sandbox-gateway/", include("tadamun.payments.sandbox_urls")),
+    ),
 ]

@@ -7,9 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tadamun.accounts.demo import seed_demo_accounts
 from tadamun.demo.seed import BIG_EMPLOYER_SIZE, seed_demo
 from tadamun.errors import InvalidInput
 from tadamun.funds import FUNDS
+from tadamun.registry.selectors import agency_list
 
 
 class Command(BaseCommand):
@@ -37,6 +39,8 @@ class Command(BaseCommand):
             raise CommandError(f"demo data refused: {exc}") from exc
         for line in report.lines():
             self.stdout.write(line)
-        self.stdout.write(
-            "No logins yet: employer accounts arrive with the accounts work (issue 3, point 4)."
-        )
+        for line in seed_demo_accounts(
+            employers=[employer for employer, _ in report.employers],
+            agencies=list(agency_list(fund=report.fund)),
+        ):
+            self.stdout.write(line)

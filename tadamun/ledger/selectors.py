@@ -1,0 +1,163 @@
+"""Reads of the ledger: balance, history, what is due when, CSV. Each runs a fixed number of
+queries, whatever the number of entries."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Sum
+
+from tadamun.funds import get_fund
+from tadamun.ledger.allocation import open_items
+from tadamun.ledger.models import Entry
+from tadamun.registry.models import Employer
+from tadamun.rules.money import Currency, Money
+
+HISTORY_PAGE_SIZE = 50
+
+
+def ledger_balance(*, employer: Employer) -> Money:
+    """What the employer owes (positive) or holds as credit (negative): the sum of its entries.
+
+    One query."""
+    total = Entry.objects.filter(employer=employer).aggregate(total=Sum("amount"))["total"]
+    return Money(int(total or 0), get_fund(employer.fund).currency_code)
+
+
+def ledger_history(
+    *, employer: Employer, page: int = 1, per_page: int = HISTORY_PAGE_SIZE
+) -> Page[Entry]:
+    """The employer's entries, newest first, one page at a time (two queries: count and rows).
+
+    An out-of-range page number gives the last page."""
+    entries = Entry.objects.filter(employer=employer).order_by("-created_at", "-id")
+    return Paginator(entries, per_page).get_page(page)
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    """One open item of the account: what is still owed on one entry, and by when."""
+
+    entry_id: int
+    kind: str
+    branch: str
+    period_label: str
+    due_date: dt.date
+    amount: int  # what the entry charged
+    open: int  # what is still owed on it after allocation
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class DueSchedule:
+    currency: str
+    lines: list[ScheduleLine]  # open items, oldest due date first
+    credit: int  # unallocated credit (payments beyond everything owed)
+
+    @property
+    def total_open(self) -> int:
+        return sum(line.open for line in self.lines)
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(line.open for line in self.lines if line.overdue)
+
+    @property
+    def next_due_date(self) -> dt.date | None:
+        upcoming = [line.due_date for line in self.lines if not line.overdue]
+        return min(upcoming) if upcoming else None
+
+
+def ledger_due_schedule(*, employer: Employer, on: dt.date) -> DueSchedule:
+    """What is due when, as of ``on``: the items still open after payments are allocated to the
+    oldest first (see :mod:`tadamun.ledger.allocation`), by due date; an item is overdue when
+    its due date is before ``on``. One query."""
+    allocation = open_items(Entry.objects.filter(employer=employer))
+    lines = [
+        ScheduleLine(
+            entry_id=item.entry.pk,
+            kind=item.entry.kind,
+            branch=item.entry.branch,
+            period_label=item.entry.period_label,
+            due_date=item.entry.due_date or on,
+            amount=item.entry.amount,
+            open=item.open,
+            overdue=(item.entry.due_date or on) < on,
+        )
+        for item in allocation.items
+        if item.open > 0
+    ]
+    return DueSchedule(
+        currency=get_fund(employer.fund).currency_code, lines=lines, credit=allocation.credit
+    )
+
+
+CSV_HEADER = (
+    "id",
+    "created_at",
+    "kind",
+    "branch",
+    "period",
+    "due_date",
+    "amount",
+    "currency",
+    "source",
+    "memo",
+)
+
+
+def _csv_line(row: tuple[object, ...]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(row)
+    return buffer.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) in free text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def ledger_csv(*, employer: Employer) -> Iterator[str]:
+    """The whole account as CSV lines (header first, oldest entry first), streamed from the
+    database in chunks: amounts in major units with the currency's decimals, dates ISO 8601.
+    One query (a server-side cursor on PostgreSQL)."""
+    currency = Currency.of(get_fund(employer.fund).currency_code)
+    yield _csv_line(CSV_HEADER)
+    rows = (
+        Entry.objects.filter(employer=employer)
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "created_at",
+            "kind",
+            "branch",
+            "period_label",
+            "due_date",
+            "amount",
+            "currency",
+            "source",
+            "memo",
+        )
+    )
+    for pk, created, kind, branch, period, due, amount, code, source, memo in rows.iterator(
+        chunk_size=2000
+    ):
+        yield _csv_line(
+            (
+                pk,
+                created.isoformat(timespec="seconds"),
+                kind,
+                branch,
+                period,
+                due.isoformat() if due else "",
+                currency.format(amount),
+                code,
+                _safe(source),
+                _safe(memo),
+            )
+        )
