@@ -8,12 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from babel.numbers import format_currency, format_decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tadamun.errors import Problem
 from tadamun.funds import get_fund
+from tadamun.portal import formatting
 from tadamun.rules.money import Currency
 
 PAYERS: dict[str, dict[str, str]] = {
@@ -36,15 +36,11 @@ def lang_of(language: str | None) -> str:
 
 def money(amount: int, currency: str, language: str) -> str:
     """``amount`` minor units of ``currency`` for the locale (TND with its 3 decimals)."""
-    cur = Currency.of(currency)
-    value = Decimal(amount).scaleb(-cur.decimals)
-    return format_currency(
-        value, currency, locale=_LOCALES.get(lang_of(language), "en"), currency_digits=True
-    )
+    return formatting.money(amount, currency, language)
 
 
 def number(value: int, language: str) -> str:
-    return format_decimal(value, locale=_LOCALES.get(lang_of(language), "en"))
+    return formatting.number(value, language)
 
 
 def major(amount: int | None, currency: str) -> str:

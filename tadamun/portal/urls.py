@@ -8,4 +8,5 @@ app_name = "portal"
 
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
+    path("employers/<int:employer_id>/", views.dashboard, name="dashboard"),
 ]

@@ -10,8 +10,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from tadamun.accounts.decorators import employer_required
+from tadamun.accounts.selectors import is_owner
+from tadamun.declarations import selectors as declaration_selectors
 from tadamun.funds import Period, current_fund
-from tadamun.registry.selectors import registry_counts
+from tadamun.ledger import selectors as ledger_selectors
+from tadamun.registry.models import Employer
+from tadamun.registry.selectors import employer_headcount, registry_counts
 
 
 @dataclass(frozen=True)
@@ -39,5 +44,28 @@ def home(request: HttpRequest) -> HttpResponse:
             "period": period,
             "due_date": fund.due_date(period),
             "currency": fund.currency_code,
+        },
+    )
+
+
+@require_safe
+@employer_required
+def dashboard(request: HttpRequest, employer: Employer) -> HttpResponse:
+    """The employer's month at a glance: what to declare, what is due when, the balance, the last
+    declarations. Selectors only; a fixed number of queries whatever the headcount."""
+    today = timezone.localdate()
+    schedule = ledger_selectors.ledger_due_schedule(employer=employer, on=today)
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "employer": employer,
+            "headcount": employer_headcount(employer=employer, on=today),
+            "periods": declaration_selectors.periods_due(employer=employer, today=today, count=6),
+            "balance": ledger_selectors.ledger_balance(employer=employer),
+            "schedule": schedule,
+            "declarations": list(declaration_selectors.declaration_history(employer=employer)[:5]),
+            "is_owner": is_owner(user=request.user, employer=employer),
+            "today": today,
         },
     )

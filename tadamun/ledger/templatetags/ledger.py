@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from babel.numbers import format_currency
 from django import template
 from django.utils.translation import get_language
 
+from tadamun.portal import formatting
 from tadamun.rules.money import Currency
 
 register = template.Library()
 
-_LOCALES = {"fr": "fr_FR", "ar": "ar_DZ", "en": "en_GB"}
-
-
 @register.filter
 def money(minor: int, currency: str) -> str:
-    cur = Currency.of(currency)
-    value = Decimal(int(minor)).scaleb(-cur.decimals)
-    locale = _LOCALES.get((get_language() or "fr").split("-")[0], "fr_FR")
-    return format_currency(value, currency, locale=locale, decimal_quantization=False,
-                           format=None, currency_digits=True)  # fmt: skip
+    return formatting.money(minor, currency)
 
 
 @register.filter

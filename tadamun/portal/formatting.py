@@ -1,0 +1,52 @@
+"""Money, numbers and dates for the reader: Babel with the fund country's own conventions.
+
+French and Arabic use the fund's country (``fr_TN`` writes "DT", ``ar_DZ`` groups with dots);
+English uses British conventions. Every page and PDF formats through here, so an amount looks
+the same on the form, the receipt and the account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from django.utils.translation import get_language
+
+from tadamun.rules.money import Currency
+
+LANGUAGES = ("fr", "ar", "en")
+
+
+def language_of(language: str | None = None) -> str:
+    lang = (language or get_language() or "fr").split("-")[0]
+    return lang if lang in LANGUAGES else "en"
+
+
+def locale_for(language: str | None = None, country: str | None = None) -> str:
+    lang = language_of(language)
+    if lang == "en":
+        return "en_GB"
+    if country is None:
+        from tadamun.funds import current_fund
+
+        country = current_fund().country
+    return f"{lang}_{country}"
+
+
+def money(minor: int, currency: str, language: str | None = None) -> str:
+    """``minor`` units of ``currency`` with all its decimals (TND has 3), for the locale."""
+    cur = Currency.of(currency)
+    value = Decimal(int(minor)).scaleb(-cur.decimals)
+    return format_currency(value, currency, locale=locale_for(language), currency_digits=True)
+
+
+def number(value: int, language: str | None = None) -> str:
+    return format_decimal(value, locale=locale_for(language))
+
+
+def date(day: dt.date | None, language: str | None = None) -> str:
+    if day is None:
+        return ""
+    return format_date(day, "medium", locale=locale_for(language))
