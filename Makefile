@@ -52,17 +52,24 @@ unit: setup
 	bash .ci/pytest.sh
 
 # The browser tests (tests/browser/, Playwright for Python) drive Debian's Chromium, never a
-# browser downloaded by Playwright: install it from the distribution when it is missing.
+# browser downloaded by Playwright: install it from the distribution when it is missing. The PDF
+# tests render receipts to images with poppler's pdftoppm: installed in the same apt-get call.
 CHROMIUM := /usr/bin/chromium
 browser:
-	@if [ -x $(CHROMIUM) ]; then :; \
+	@packages=""; \
+	[ -x $(CHROMIUM) ] || packages="chromium fonts-dejavu-core"; \
+	command -v pdftoppm >/dev/null 2>&1 || packages="$$packages poppler-utils"; \
+	if [ -z "$$packages" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Chromium and a font with Arabic glyphs (apt-get) for the browser tests"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-dejavu-core; \
-	else \
+		echo "Installing" $$packages "(apt-get) for the browser and PDF tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$packages; \
+	elif [ ! -x $(CHROMIUM) ]; then \
 		echo "The browser tests need Chromium at $(CHROMIUM): install it as root with" >&2; \
-		echo "  apt-get update && apt-get install -y chromium fonts-dejavu-core" >&2; \
+		echo "  apt-get update && apt-get install -y chromium fonts-dejavu-core poppler-utils" >&2; \
 		exit 1; \
+	else \
+		echo "pdftoppm is missing: the PDF rendering tests will be skipped" >&2; \
+		echo "  (install it as root with: apt-get install -y poppler-utils)" >&2; \
 	fi
 
 test: lint typecheck browser unit

@@ -1,19 +1,16 @@
-"""The declaration receipt as a PDF (fpdf2), in French, Arabic or English.
+"""The declaration receipt as a PDF, in French, Arabic or English.
 
-Arabic is shaped right-to-left by HarfBuzz (fpdf2's ``set_text_shaping``, through uharfbuzz) with
-an embedded font that covers Latin and Arabic (DejaVu Sans, shipped in ``fonts/``).
+The layout (embedded font, Arabic shaping, right-to-left lines and tables, the fund header) is the
+portal's (:mod:`tadamun.portal.pdf`); what the receipt says is here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
-FONT = Path(__file__).parent / "fonts" / "DejaVuSans.ttf"
+from tadamun.funds import get_fund
+from tadamun.portal.pdf import Document, fund_header, language_of
 
 LABELS: dict[str, dict[str, str]] = {
     "title": {
@@ -38,57 +35,33 @@ LABELS: dict[str, dict[str, str]] = {
 
 def receipt_pdf(context: Mapping[str, Any], language: str) -> bytes:
     """The receipt of ``context`` (as built for the receipt page) as PDF bytes."""
-    lang = language if language in ("fr", "ar", "en") else "en"
-    rtl = lang == "ar"
+    lang = language_of(language)
     declaration = context["declaration"]
     employer = context["employer"]
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{LABELS['title'][lang]} {declaration.receipt_number}")
-    pdf.add_font("DejaVu", fname=str(FONT))
-    pdf.set_font("DejaVu", size=11)
-    if rtl:
-        pdf.set_text_shaping(
-            use_shaping_engine=True, direction="rtl", script="arab", language="ara"
-        )
-    else:
-        pdf.set_text_shaping(use_shaping_engine=True, direction="ltr")
-    align = "R" if rtl else "L"
-    pdf.add_page()
-    width = pdf.epw
-
-    def line(text: str, size: int = 11, height: float = 7) -> None:
-        pdf.set_font("DejaVu", size=size)
-        pdf.multi_cell(width, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc = Document(language=lang, title=f"{LABELS['title'][lang]} {declaration.receipt_number}")
+    fund_header(doc, get_fund(employer.fund))
 
     def pair(key: str, value: str) -> None:
-        if rtl:  # numbers, dates and codes keep their left-to-right order inside Arabic text
-            value = f"\u2066{value}\u2069"
-        line(f"{LABELS[key][lang]} : {value}" if lang == "fr" else f"{LABELS[key][lang]}: {value}")
+        doc.pair(LABELS[key][lang], value)
 
-    line(LABELS["title"][lang], size=16, height=10)
+    doc.heading(LABELS["title"][lang])
     pair("receipt", declaration.receipt_number)
-    name = employer.name_arabic if rtl and employer.name_arabic else employer.name_latin
-    pair("employer", f"{name} ({employer.affiliate_number})")
+    name = employer.name_arabic if doc.rtl and employer.name_arabic else employer.name_latin
+    pair_text = f"{name} ({doc.ltr(employer.affiliate_number)})"
+    doc.pair(LABELS["employer"][lang], pair_text, ltr=False)
     pair("period", declaration.period_label)
     pair("version", str(declaration.version))
     pair("submitted", declaration.submitted_at.date().isoformat())
     pair("due", declaration.due_date.isoformat())
     pair("headcount", str(context["headcount"]))
     pair("wages", str(context["wages"]))
-    pdf.ln(3)
-    pdf.set_font("DejaVu", size=10)
-    headings = (LABELS["branch"][lang], LABELS["payer"][lang], LABELS["amount"][lang])
-    with pdf.table(
-        first_row_as_headings=False,
-        col_widths=(20, 20, 60) if rtl else (60, 20, 20),
-        text_align=("LEFT", "CENTER", "RIGHT"),
-    ) as table:
-        cells = headings[::-1] if rtl else headings
-        table.row(cells)
-        for row in context["contributions"]:
-            amount = f"\u2066{row.amount}\u2069" if rtl else row.amount
-            values = (row.branch, row.payer, amount)
-            table.row(values[::-1] if rtl else values)
-    pdf.ln(3)
+    doc.gap()
+    doc.table(
+        (LABELS["branch"][lang], LABELS["payer"][lang], LABELS["amount"][lang]),
+        ((row.branch, row.payer, row.amount) for row in context["contributions"]),
+        widths=(60, 20, 20),
+        align=("start", "center", "end"),
+        ltr=(False, False, True),
+    )
     pair("total", str(context["total"]))
-    return bytes(pdf.output())
+    return doc.output()

@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from tadamun.funds import get_fund
 from tadamun.ledger.allocation import open_items
-from tadamun.ledger.models import Entry
+from tadamun.ledger.models import Entry, EntryKind
 from tadamun.registry.models import Employer
 from tadamun.rules.money import Currency, Money
 
@@ -94,6 +94,61 @@ def ledger_due_schedule(*, employer: Employer, on: dt.date) -> DueSchedule:
     ]
     return DueSchedule(
         currency=get_fund(employer.fund).currency_code, lines=lines, credit=allocation.credit
+    )
+
+
+@dataclass(frozen=True)
+class SettledLine:
+    """What one payment settled of one charge (a due or a penalty)."""
+
+    entry_id: int
+    kind: str
+    branch: str
+    period_label: str
+    due_date: dt.date | None
+    settled: int  # minor units of the charge this payment paid off
+
+
+@dataclass(frozen=True)
+class PaymentSettlement:
+    """What a payment settled when it was posted, and the account just after it."""
+
+    currency: str
+    amount: int  # the payment, positive minor units
+    lines: list[SettledLine]  # the charges it paid off, oldest first
+    credit: int  # what was left over as credit after it (>= 0)
+    balance_after: int  # the balance once it was posted (negative: a credit)
+
+
+def ledger_payment_settlement(*, employer: Employer, entry_id: int) -> PaymentSettlement | None:
+    """What the employer's payment entry ``entry_id`` settled, by the allocation rule of
+    :mod:`tadamun.ledger.allocation` applied to the account as it stood when the payment was
+    posted (the entries before it, then with it). None when ``entry_id`` is not one of the
+    employer's payments. One query."""
+    rows = list(Entry.objects.filter(employer=employer, pk__lte=entry_id))
+    payment = next((e for e in rows if e.pk == entry_id), None)
+    if payment is None or payment.kind != EntryKind.PAYMENT:
+        return None
+    before = open_items(e for e in rows if e.pk != entry_id)
+    after = open_items(rows)
+    lines = [
+        SettledLine(
+            entry_id=item.entry.pk,
+            kind=item.entry.kind,
+            branch=item.entry.branch,
+            period_label=item.entry.period_label,
+            due_date=item.entry.due_date,
+            settled=before.open_amount(item.entry.pk) - item.open,
+        )
+        for item in after.items
+        if before.open_amount(item.entry.pk) > item.open
+    ]
+    return PaymentSettlement(
+        currency=payment.currency,
+        amount=-payment.amount,
+        lines=lines,
+        credit=after.credit - before.credit,
+        balance_after=sum(e.amount for e in rows),
     )
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tadamun.accounts.decorators import employer_required
 from tadamun.errors import InvalidInput
 from tadamun.funds import get_fund
-from tadamun.ledger.selectors import ledger_due_schedule
+from tadamun.ledger.selectors import ledger_due_schedule, ledger_payment_settlement
 from tadamun.payments import selectors, services
 from tadamun.payments.gateway import InvalidCallback
 from tadamun.registry.models import Employer
@@ -103,6 +103,26 @@ def receipt(request: HttpRequest, employer: Employer, number: str) -> HttpRespon
     if found is None:
         raise Http404("no such receipt")
     return render(request, "payments/receipt.html", {"employer": employer, "receipt": found})
+
+
+@require_safe
+@employer_required
+def receipt_pdf(request: HttpRequest, employer: Employer, number: str) -> HttpResponse:
+    from tadamun.payments.pdf import receipt_pdf as build
+
+    found = selectors.receipt_for_employer(employer=employer, number=number)
+    if found is None:
+        raise Http404("no such receipt")
+    entry_id = found.intent.ledger_entry_id
+    settlement = (
+        ledger_payment_settlement(employer=employer, entry_id=entry_id)
+        if entry_id is not None
+        else None
+    )
+    data = build(employer=employer, receipt=found, settlement=settlement, language=_language())
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{found.number}.pdf"'
+    return response
 
 
 @csrf_exempt  # called by the gateway, authenticated by its HMAC signature

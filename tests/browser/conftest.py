@@ -85,8 +85,8 @@ class Console:
 
     messages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    #: Requests answered 400 or more, as "status path" (the browser's own /favicon.ico excepted:
-    #: the portal has no icon yet).
+    #: Requests answered 400 or more, as "status path" (the base template links the portal's
+    #: icon, so the browser asks for no /favicon.ico of its own).
     failed: list[str] = field(default_factory=list)
 
     def record(self, message: ConsoleMessage) -> None:
@@ -98,7 +98,7 @@ class Console:
 
     def response(self, response: Response) -> None:
         path = urlsplit(response.url).path
-        if response.status >= 400 and path != "/favicon.ico":
+        if response.status >= 400:
             self.failed.append(f"{response.status} {path}")
 
     @property

@@ -67,3 +67,37 @@ def test_the_csv_has_every_entry_oldest_first_in_major_units(employer: Employer)
         ["payment", "", "", "", "-4.56", "DZD"],
     ]
     assert rows[2][8:] == ["'=HYPERLINK(evil)", "'+cmd"]  # no formula reaches a spreadsheet
+
+
+def test_payment_settlement_names_the_oldest_dues_it_paid(
+    employer: Employer,
+    other_employer: Employer,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    _month(employer, 1, amount=1_000)
+    _month(employer, 2, amount=1_000)
+    first = services.ledger_post_payment(employer=employer, source="payment:A", amount=1_500,
+                                         currency="DZD")  # fmt: skip
+    _month(employer, 3, amount=1_000)
+    second = services.ledger_post_payment(employer=employer, source="payment:B", amount=2_000,
+                                          currency="DZD")  # fmt: skip
+    with django_assert_num_queries(1):
+        settled = selectors.ledger_payment_settlement(employer=employer, entry_id=first.pk)
+    assert settled is not None
+    assert settled.amount == 1_500
+    assert [(line.period_label, line.settled) for line in settled.lines] == [
+        ("2025-01", 1_000),
+        ("2025-02", 500),
+    ]
+    assert (settled.credit, settled.balance_after) == (0, 500)
+    later = selectors.ledger_payment_settlement(employer=employer, entry_id=second.pk)
+    assert later is not None
+    assert [(line.period_label, line.settled) for line in later.lines] == [
+        ("2025-02", 500),
+        ("2025-03", 1_000),
+    ]
+    assert (later.credit, later.balance_after) == (500, -500)
+    # Another employer's payment, or an entry that is not a payment, reads as None.
+    assert selectors.ledger_payment_settlement(employer=other_employer, entry_id=first.pk) is None
+    due = selectors.ledger_history(employer=employer, per_page=100)[-1]
+    assert selectors.ledger_payment_settlement(employer=employer, entry_id=due.pk) is None

@@ -10,6 +10,7 @@ from tadamun.rules.money import Currency
 
 register = template.Library()
 
+
 @register.filter
 def money(minor: int, currency: str) -> str:
     return formatting.money(minor, currency)
