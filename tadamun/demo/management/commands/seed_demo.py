@@ -1,4 +1,5 @@
-"""``tadamun seed_demo``: agencies, employers and one employer of 2,000 for the chosen fund."""
+"""``tadamun seed_demo``: agencies, employers (one of 2,000), their accounts and twelve periods
+of declarations and payments for the chosen fund."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tadamun.accounts.demo import seed_demo_accounts
+from tadamun.demo.history import seed_demo_history
 from tadamun.demo.seed import BIG_EMPLOYER_SIZE, seed_demo
 from tadamun.errors import InvalidInput
 from tadamun.funds import FUNDS
@@ -39,8 +41,14 @@ class Command(BaseCommand):
             raise CommandError(f"demo data refused: {exc}") from exc
         for line in report.lines():
             self.stdout.write(line)
+        employers = [employer for employer, _ in report.employers]
         for line in seed_demo_accounts(
-            employers=[employer for employer, _ in report.employers],
-            agencies=list(agency_list(fund=report.fund)),
+            employers=employers, agencies=list(agency_list(fund=report.fund))
         ):
+            self.stdout.write(line)
+        try:
+            history = seed_demo_history(employers=employers)
+        except InvalidInput as exc:
+            raise CommandError(f"demo history refused: {exc}") from exc
+        for line in history.lines():
             self.stdout.write(line)
