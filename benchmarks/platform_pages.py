@@ -187,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     today = timezone.localdate()
     period = Period.containing(today, fund.default_periodicity).previous()
     owner = owner_for(employer)
+    # Twelve periods of declarations and payments (through the services, once), so the
+    # dashboard, account and history pages are measured with real content.
+    from tadamun.demo.history import seed_demo_history
+
+    for line in seed_demo_history(employers=[employer], today=today).lines():
+        print(f"history: {line}")
     client = Client()
     client.force_login(owner)
 
