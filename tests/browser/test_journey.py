@@ -192,5 +192,14 @@ def test_sign_in_declare_pay_and_see_the_balance(
     assert balance_after != balance_before
     assert not re.search(r"[1-9]", balance_after), f"balance after paying: {balance_after}"
     assert page.locator("html").get_attribute("dir") == expected_dir
+
+    # 6. the dashboard shows the period declared, its receipt, and nothing overdue
+    page.goto(_url(site, language, "portal:dashboard", employer_id=employer_id))
+    assert not re.search(r"[1-9]", page.locator("#balance").inner_text())
+    expect(page.locator("#declarations")).to_contain_text("DEC-")
+    png = page.screenshot(
+        path=screenshot_dir() / f"journey-{language}-dashboard.png", full_page=True
+    )
+    assert screenshot_colours(browser, png) > 8
     assert console.csp_violations == []
     assert console.failed == []
