@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from tadamun.rules.money import Currency
@@ -46,7 +47,18 @@ def number(value: int, language: str | None = None) -> str:
     return format_decimal(value, locale=locale_for(language))
 
 
-def date(day: dt.date | None, language: str | None = None) -> str:
+def date(day: dt.date | dt.datetime | None, language: str | None = None) -> str:
+    """A date (or the local date of an aware datetime: the fund's time zone, not UTC)."""
     if day is None:
         return ""
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
     return format_date(day, "medium", locale=locale_for(language))
+
+
+def datetime(moment: dt.datetime | None, language: str | None = None) -> str:
+    """Date and time in the fund's time zone, for the locale."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return format_datetime(local, "medium", locale=locale_for(language))

@@ -23,5 +23,10 @@ def number(value: int) -> str:
 
 
 @register.filter
-def local_date(day: dt.date | None) -> str:
+def local_date(day: dt.date | dt.datetime | None) -> str:
     return formatting.date(day)
+
+
+@register.filter
+def local_datetime(moment: dt.datetime | None) -> str:
+    return formatting.datetime(moment)
