@@ -1,8 +1,9 @@
 """The ``tadamun`` command.
 
-``tadamun rules …`` runs the pure rules library and never imports Django, so a payroll vendor can
-use it alone. Any other sub-command is handed to Django's management commands
-(``tadamun migrate``, ``tadamun runserver``…) once the platform is installed.
+``tadamun rules …`` and ``tadamun declarations …`` run the pure rules and formats libraries and
+never import Django, so a payroll vendor can use them alone. Any other sub-command is handed to
+Django's management commands (``tadamun migrate``, ``tadamun runserver``…) once the platform is
+installed.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tadamun.rules.cli import main as rules_main
 
         return rules_main(args[1:])
+    if args and args[0] == "declarations":
+        from tadamun.formats.cli import main as declarations_main
+
+        return declarations_main(args[1:])
     try:
         from django.core.management import execute_from_command_line
     except ImportError:
         print(
             "usage: tadamun rules {show,compute,pension,check} …\n"
+            "       tadamun declarations check FILE …\n"
             "(the platform's commands need Django, which is not installed)",
             file=sys.stderr,
         )
