@@ -44,6 +44,8 @@ Cursor = psycopg.Cursor[Any]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tadamun.settings")
 
+from tadamun.demo.names import FIRST_NAMES, SURNAMES  # noqa: E402 - pure data, no Django
+
 #: Serial numbers of this dataset start here, away from the demo's (a few hundred from 1).
 EMPLOYER_SERIAL_BASE = 500_000
 INSURED_SERIAL_BASE = 2_000_000
@@ -52,86 +54,6 @@ LARGEST_OTHER = 1_500
 AGENCY_COUNT = 12
 SEED = 20261201
 
-_SURNAMES = [
-    ("Benali", "بن علي"),
-    ("Bouzid", "بوزيد"),
-    ("Haddad", "حداد"),
-    ("Mansouri", "منصوري"),
-    ("Saidi", "سعيدي"),
-    ("Belkacem", "بلقاسم"),
-    ("Amrani", "عمراني"),
-    ("Cherif", "شريف"),
-    ("Khelifi", "خليفي"),
-    ("Brahimi", "براهيمي"),
-    ("Alaoui", "علوي"),
-    ("Bennani", "بناني"),
-    ("Idrissi", "إدريسي"),
-    ("Tazi", "تازي"),
-    ("Trabelsi", "طرابلسي"),
-    ("Gharbi", "غربي"),
-    ("Jebali", "جبالي"),
-    ("Ben Salah", "بن صالح"),
-    ("Hammami", "حمامي"),
-    ("Ouali", "والي"),
-    ("Meziane", "مزيان"),
-    ("Boudiaf", "بوضياف"),
-    ("Zerrouki", "زروقي"),
-    ("Lahlou", "لحلو"),
-    ("Berrada", "برادة"),
-    ("Chraibi", "الشرايبي"),
-    ("Fassi", "الفاسي"),
-    ("Kettani", "الكتاني"),
-    ("Mejri", "المجري"),
-    ("Dridi", "الدريدي"),
-    ("Ayari", "العياري"),
-    ("Sassi", "ساسي"),
-    ("Bouazizi", "بوعزيزي"),
-    ("Hamdi", "حمدي"),
-    ("Touati", "تواتي"),
-    ("Rahmani", "رحماني"),
-    ("Benyahia", "بن يحيى"),
-    ("Slimani", "سليماني"),
-    ("Kaci", "قاسي"),
-    ("Ziani", "زياني"),
-]
-_FIRST_NAMES = {
-    "M": [
-        ("Mohamed", "محمد"),
-        ("Ahmed", "أحمد"),
-        ("Youssef", "يوسف"),
-        ("Karim", "كريم"),
-        ("Omar", "عمر"),
-        ("Amine", "أمين"),
-        ("Sofiane", "سفيان"),
-        ("Hamza", "حمزة"),
-        ("Bilal", "بلال"),
-        ("Mehdi", "مهدي"),
-        ("Rachid", "رشيد"),
-        ("Nabil", "نبيل"),
-        ("Walid", "وليد"),
-        ("Tarek", "طارق"),
-        ("Samir", "سمير"),
-        ("Anis", "أنيس"),
-    ],
-    "F": [
-        ("Fatima", "فاطمة"),
-        ("Amina", "أمينة"),
-        ("Khadija", "خديجة"),
-        ("Salma", "سلمى"),
-        ("Nour", "نور"),
-        ("Yasmine", "ياسمين"),
-        ("Leila", "ليلى"),
-        ("Meriem", "مريم"),
-        ("Sara", "سارة"),
-        ("Imane", "إيمان"),
-        ("Houda", "هدى"),
-        ("Samira", "سميرة"),
-        ("Rim", "ريم"),
-        ("Asma", "أسماء"),
-        ("Zineb", "زينب"),
-        ("Ines", "إيناس"),
-    ],
-}
 _TRADES = [
     ("Boulangerie", "مخبزة"),
     ("Transports", "نقل"),
@@ -385,9 +307,9 @@ def build(plan: Plan) -> None:
             first_person = _reserve_ids(cursor, tables["insured"])
             n = plan.insured
             sex_is_f = rng.random(n) < 0.42
-            surname = rng.integers(0, len(_SURNAMES), size=n)
-            first = rng.integers(0, len(_FIRST_NAMES["M"]), size=n)
-            second = rng.integers(0, len(_FIRST_NAMES["M"]), size=n)
+            surname = rng.integers(0, len(SURNAMES), size=n)
+            first = rng.integers(0, len(FIRST_NAMES["M"]), size=n)
+            second = rng.integers(0, len(FIRST_NAMES["M"]), size=n)
             # Ages 19 to 62 today.
             age_days = rng.integers(19 * 365, 62 * 365, size=n)
             national = national_id_maker(profile.national_id.id)
@@ -396,8 +318,8 @@ def build(plan: Plan) -> None:
             for i in range(n):
                 serial = INSURED_SERIAL_BASE + 1 + i
                 sex = "F" if sex_is_f[i] else "M"
-                names = _FIRST_NAMES[sex]
-                s_lat, s_ar = _SURNAMES[surname[i]]
+                names = FIRST_NAMES[sex]
+                s_lat, s_ar = SURNAMES[surname[i]]
                 f_lat, f_ar = names[first[i]]
                 if i % 3 == 0:  # a second given name for a third of the people
                     g_lat, g_ar = names[second[i]]

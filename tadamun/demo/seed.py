@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from tadamun.demo.names import FIRST_NAMES, SURNAMES
 from tadamun.funds import FundProfile, get_fund
 from tadamun.registry import selectors, services
 from tadamun.registry.models import Agency, Employer, InsuredPerson
@@ -45,55 +46,6 @@ _EMPLOYERS: list[tuple[str, str, int]] = [
     ("Transports du Sahel", "نقل الساحل", 12),
     ("Librairie El Andalous", "مكتبة الأندلس", 3),
 ]
-
-_SURNAMES = [
-    ("Benali", "بن علي"),
-    ("Bouzid", "بوزيد"),
-    ("Haddad", "حداد"),
-    ("Mansouri", "منصوري"),
-    ("Saidi", "سعيدي"),
-    ("Belkacem", "بلقاسم"),
-    ("Amrani", "عمراني"),
-    ("Cherif", "شريف"),
-    ("Khelifi", "خليفي"),
-    ("Brahimi", "براهيمي"),
-    ("Alaoui", "علوي"),
-    ("Bennani", "بناني"),
-    ("Idrissi", "إدريسي"),
-    ("Tazi", "تازي"),
-    ("Trabelsi", "طرابلسي"),
-    ("Gharbi", "غربي"),
-    ("Jebali", "جبالي"),
-    ("Ben Salah", "بن صالح"),
-    ("Hammami", "حمامي"),
-    ("Ouali", "والي"),
-]
-_FIRST_NAMES = {
-    "M": [
-        ("Mohamed", "محمد"),
-        ("Ahmed", "أحمد"),
-        ("Youssef", "يوسف"),
-        ("Karim", "كريم"),
-        ("Omar", "عمر"),
-        ("Amine", "أمين"),
-        ("Sofiane", "سفيان"),
-        ("Hamza", "حمزة"),
-        ("Bilal", "بلال"),
-        ("Mehdi", "مهدي"),
-    ],
-    "F": [
-        ("Fatima", "فاطمة"),
-        ("Amina", "أمينة"),
-        ("Khadija", "خديجة"),
-        ("Salma", "سلمى"),
-        ("Nour", "نور"),
-        ("Yasmine", "ياسمين"),
-        ("Leila", "ليلى"),
-        ("Meriem", "مريم"),
-        ("Sara", "سارة"),
-        ("Imane", "إيمان"),
-    ],
-}
 
 
 def _ma_ice(serial: int) -> str:
@@ -218,8 +170,8 @@ def _seed_people(
     wanted: list[services.NewInsuredPerson] = []
     for serial in range(first_serial, first_serial + count):
         sex = "F" if rng.random() < 0.4 else "M"
-        surname, surname_ar = rng.choice(_SURNAMES)
-        first, first_ar = rng.choice(_FIRST_NAMES[sex])
+        surname, surname_ar = rng.choice(SURNAMES)
+        first, first_ar = rng.choice(FIRST_NAMES[sex])
         birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(0, 40 * 365))
         wanted.append(
             services.NewInsuredPerson(
