@@ -13,10 +13,18 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from tadamun.formats.ma_bds import Summary, check_declaration, iter_lines, read_expected_insured
+from tadamun.formats.ma_bds import (
+    CheckResult,
+    Summary,
+    check_declaration,
+    iter_lines,
+    read_expected_insured,
+)
+from tadamun.formats.tn_ds import DSCheckResult, DSSummary, check_ds
+from tadamun.rules.errors import RulesError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-FORMATS = ("ma-bds",)
+FORMATS = ("ma-bds", "tn-ds")
 
 
 class _UsageError(Exception):
@@ -49,6 +57,14 @@ def _parser() -> _Parser:
     check.add_argument("--expected", help="the pre-filled file (A00–A03): its A02 employees")
     check.add_argument("--affiliate", help="the affiliate number the file must be for")
     check.add_argument("--period", help="the period AAAAMM the file must be for")
+    check.add_argument(
+        "--class",
+        dest="activity_class",
+        help="tn-ds: the employer's work-accident activity class (required)",
+    )
+    check.add_argument("--employer", help="tn-ds: the employer number the file must be for")
+    check.add_argument("--quarter", type=int, help="tn-ds: the quarter (1-4) the file must be for")
+    check.add_argument("--year", type=int, help="tn-ds: the year the file must be for")
     return parser
 
 
@@ -77,9 +93,49 @@ def _print_summary(summary: Summary, out: TextIO) -> None:
     print(f"  contributions: {parts}; total {_money(summary.total)} {summary.currency}", file=out)
 
 
+def _print_ds_summary(summary: DSSummary, out: TextIO) -> None:
+    print(
+        f"accepted: employer {summary.employer_number}, code {summary.exploitation_code}, "
+        f"quarter {summary.quarter}/{summary.year}, {summary.employees} employees",
+        file=out,
+    )
+    print(f"  total salary {_tnd(summary.total_salary)} {summary.currency}", file=out)
+    for branch, payers in summary.contributions.items():
+        parts = ", ".join(f"{payer} {_tnd(amount)}" for payer, amount in payers.items())
+        print(f"  {branch}: {parts}", file=out)
+    parts = ", ".join(f"{payer} {_tnd(amount)}" for payer, amount in summary.by_payer.items())
+    print(f"  contributions: {parts}; total {_tnd(summary.total)} {summary.currency}", file=out)
+
+
+def _tnd(millimes: int) -> str:
+    sign = "-" if millimes < 0 else ""
+    major, minor = divmod(abs(millimes), 1000)
+    return f"{sign}{major}.{minor:03d}"
+
+
+def _check_tn(args: argparse.Namespace) -> DSCheckResult:
+    if not args.activity_class:
+        raise _UsageError("tadamun declarations check: --format tn-ds needs --class")
+    try:
+        with open(args.file, "rb") as stream:
+            return check_ds(
+                iter_lines(stream),
+                activity_class=args.activity_class,
+                employer_number=args.employer,
+                quarter=args.quarter,
+                year=args.year,
+            )
+    except RulesError as exc:
+        raise _UsageError(f"tadamun declarations check: {exc}") from None
+
+
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     expected = None
+    result: CheckResult | DSCheckResult
     try:
+        if args.format == "tn-ds":
+            result = _check_tn(args)
+            return _output(args, result, out)
         if args.expected:
             with open(args.expected, "rb") as prefilled:
                 expected = read_expected_insured(iter_lines(prefilled))
@@ -94,6 +150,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         raise _UsageError(
             f"tadamun declarations check: cannot read {exc.filename}: {exc.strerror}"
         ) from None
+    return _output(args, result, out)
+
+
+def _output(args: argparse.Namespace, result: CheckResult | DSCheckResult, out: TextIO) -> int:
     if args.json:
         payload: dict[str, Any] = {
             "file": args.file,
@@ -105,6 +165,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         }
         json.dump(payload, out, ensure_ascii=False, indent=2)
         print(file=out)
+    elif isinstance(result.summary, DSSummary):
+        _print_ds_summary(result.summary, out)
     elif result.summary is not None:
         _print_summary(result.summary, out)
     else:

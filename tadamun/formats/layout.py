@@ -47,6 +47,7 @@ class Record:
     type: str
     meaning: str
     fields: tuple[Field, ...]
+    line_length: int = 0  # characters of this record's lines (the layout's unless set)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -107,7 +108,7 @@ def _field(raw: Any, where: str) -> Field:
     )
 
 
-def _check_contiguous(rec: Record, line_length: int, where: str) -> None:
+def _check_contiguous(rec: Record, line_length: int, where: str, typed: bool) -> None:
     position = 1
     names: set[str] = set()
     for f in rec.fields:
@@ -122,7 +123,7 @@ def _check_contiguous(rec: Record, line_length: int, where: str) -> None:
         position = f.end + 1
     if position - 1 != line_length:
         raise LayoutError(f"{where}: fields cover {position - 1} characters, not {line_length}")
-    if not rec.fields or rec.fields[0].name != "record_type":
+    if typed and (not rec.fields or rec.fields[0].name != "record_type"):
         raise LayoutError(f"{where}: the first field must be record_type")
 
 
@@ -137,6 +138,9 @@ def parse_layout(raw: Any, source: str = "<layout>") -> Layout:
         version = int(raw["version"])
     except (KeyError, TypeError, ValueError) as exc:
         raise LayoutError(f"{source}: missing or bad {exc}") from None
+    # ``typed: false``: the lines carry no record type (one record per file, e.g. Tunisia's DS);
+    # a record's own ``line_length`` overrides the layout's (Algeria's DAS header and detail).
+    typed = bool(raw.get("typed", True))
     records: dict[str, Record] = {}
     pending = dict(raw_records)
     while pending:
@@ -152,10 +156,16 @@ def parse_layout(raw: Any, source: str = "<layout>") -> Layout:
                 fields = base.fields
             else:
                 fields = tuple(_field(f, where) for f in spec.get("fields", ()))
-            rec = Record(type=code, meaning=str(spec.get("meaning", "")), fields=fields)
-            if not rec.fields or len(code) != rec.fields[0].length:
+            length = int(spec.get("line_length", line_length))
+            rec = Record(
+                type=code,
+                meaning=str(spec.get("meaning", "")),
+                fields=fields,
+                line_length=length,
+            )
+            if typed and (not rec.fields or len(code) != rec.fields[0].length):
                 raise LayoutError(f"{where}: record type must fill the record_type field")
-            _check_contiguous(rec, line_length, where)
+            _check_contiguous(rec, length, where, typed)
             records[code] = rec
             del pending[code]
             progressed = True

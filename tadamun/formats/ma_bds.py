@@ -11,16 +11,22 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 import numpy as np
 
-from tadamun.formats.layout import Layout, Record, load_layout
-from tadamun.formats.problems import LineProblem, line_problem
+from tadamun.formats.fixed import (
+    FixedWidthReader,
+    ParsedRecord,
+    Value,
+    format_record,
+    iter_lines,
+    strip_newline,
+)
+from tadamun.formats.layout import Layout, load_layout
+from tadamun.formats.problems import LineProblem
 from tadamun.registry.identifiers import (
     MA_CASUAL,
     MA_NOT_REGISTERED,
@@ -58,31 +64,6 @@ __all__ = [
 REGIME = "ma-cnss"
 CEILING_PARAM = "contributions.ceiling"
 LAYOUT = "ma_cnss_bds_v1"
-#: The longest line kept whole by :func:`iter_lines`; a longer one is cut (and reported too long).
-MAX_LINE = 1024
-
-Value = int | str | None
-
-
-# --- lines ---------------------------------------------------------------------------------------
-
-
-def iter_lines(stream: BinaryIO, max_length: int = MAX_LINE) -> Iterator[bytes]:
-    """The lines of a binary stream, each at most ``max_length + 1`` bytes, in bounded memory.
-
-    A line longer than ``max_length`` is cut there (the rest is skipped), so a file without line
-    breaks never fills the memory; the reader then reports the line as too long.
-    """
-    while True:
-        line = stream.readline(max_length + 1)
-        if not line:
-            return
-        if len(line) > max_length and not line.endswith(b"\n"):
-            while True:  # skip the rest of an overlong line
-                rest = stream.readline(64 * 1024)
-                if not rest or rest.endswith(b"\n"):
-                    break
-        yield line
 
 
 # --- parameters ----------------------------------------------------------------------------------
@@ -125,16 +106,6 @@ def control_sum(layout: Layout, record: str, values: Mapping[str, Value]) -> int
 # --- reading -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ParsedRecord:
-    """One line read: N fields as integers (None when blank), AN fields as text without padding."""
-
-    line: int
-    type: str
-    values: Mapping[str, Value]
-    invalid: frozenset[str] = frozenset()  # fields reported as unreadable
-
-
 @dataclass
 class _Sums:
     count: int = 0
@@ -155,7 +126,7 @@ class _Sums:
 _ZERO_SITUATIONS = ("CS", "MS", "MP")
 
 
-class DeclarationReader:
+class DeclarationReader(FixedWidthReader):
     """Reads a B00–B06 file line by line: iterate it for the records; then read ``problems``.
 
     ``expected_insured``: the insured numbers of the pre-filled file's A02 lines (each must be in
@@ -174,17 +145,12 @@ class DeclarationReader:
         layout: Layout | None = None,
         max_problems: int | None = 10_000,
     ) -> None:
-        self.layout = layout or load_layout(LAYOUT)
-        chars = "".join(sorted(self.layout.allowed_characters))
-        self._plain = re.compile(f"[{re.escape(chars)}]*")
+        super().__init__(layout or load_layout(LAYOUT), max_problems)
         self._lines = lines
         self._expected = set(expected_insured) if expected_insured is not None else None
         self._want_affiliate = affiliate_number
         self._want_period = period
         self._packs = packs
-        self.max_problems = max_problems
-        self.problems: list[LineProblem] = []
-        self.problem_count = 0
         self._steps = self.layout.files["declaration"]
         self._kinds = frozenset(rec for rec, _ in self._steps)
         self._step, self._count = 0, 0
@@ -204,17 +170,6 @@ class DeclarationReader:
     @property
     def ok(self) -> bool:
         return self._consumed and self.problem_count == 0
-
-    def _report(self, at: int, name: str, code: str, /, **params: object) -> None:
-        self.problem_count += 1
-        if self.max_problems is None or len(self.problems) < self.max_problems:
-            self.problems.append(line_problem(at, name, self.layout.label(name), code, **params))
-        elif len(self.problems) == self.max_problems:
-            self.problems.append(
-                line_problem(
-                    0, "file", self.layout.label("file"), "too_many_problems", max=self.max_problems
-                )
-            )
 
     # -- iteration
     def __iter__(self) -> Iterator[ParsedRecord]:
@@ -278,10 +233,7 @@ class DeclarationReader:
 
     # -- one line
     def _read_line(self, number: int, raw: bytes) -> ParsedRecord | None:
-        if raw.endswith(b"\n"):
-            raw = raw[:-1]
-            if raw.endswith(b"\r"):
-                raw = raw[:-1]
+        raw = strip_newline(raw)
         text = raw.decode("latin-1")
         kind = text[:3]
         if kind not in self._kinds:
@@ -314,68 +266,21 @@ class DeclarationReader:
             check(record)
         return record
 
-    def _wrong_length(self, number: int, raw: bytes) -> None:
-        got = str(len(raw)) if len(raw) <= MAX_LINE else f"> {MAX_LINE}"
-        self._report(number, "line", "wrong_line_length", expected=self.layout.line_length, got=got)
-        self._encoding(number, "line", raw, 0)
-
-    def _encoding(self, number: int, name: str, raw: bytes, offset: int) -> bool:
-        """Report the first byte outside ASCII in ``raw`` (positions from ``offset + 1``)."""
-        for i, byte in enumerate(raw):
-            if byte >= 0x80:
-                position = offset + i + 1
-                for size in (2, 3, 4):
-                    try:
-                        char = raw[i : i + size].decode("utf-8")
-                    except UnicodeDecodeError:
-                        continue
-                    self._report(number, name, "non_ascii", char=char, position=position)
-                    return True
-                self._report(number, name, "bad_encoding", byte=f"0x{byte:02X}", position=position)
-                return True
-        return False
-
-    def _fields(
-        self, number: int, raw: bytes, text: str, rec: Record, invalid: set[str]
-    ) -> dict[str, Value]:
-        values: dict[str, Value] = {}
-        allowed = self.layout.allowed_characters
-        ascii_only = raw.isascii()
-        # Fast path: a line made only of allowed characters needs no per-character look.
-        plain = ascii_only and self._plain.fullmatch(text) is not None
-        for f in rec.fields:
-            begin = f.start - 1
-            chunk = text[begin : begin + f.length]
-            if not ascii_only and self._encoding(
-                number, f.name, raw[begin : begin + f.length], begin
-            ):
-                values[f.name] = None
-                invalid.add(f.name)
-                continue
-            if f.type == "N":
-                if chunk.isdigit():
-                    values[f.name] = int(chunk)
-                    if f.format == "period" and _period_index(chunk) is None:
-                        self._report(number, f.name, "not_a_period", value=chunk)
-                        values[f.name] = None
-                        invalid.add(f.name)
-                    elif f.format == "date" and int(chunk) and not _is_date(chunk):
-                        self._report(number, f.name, "not_a_file_date", value=chunk)
-                elif f.blank_allowed and not chunk.strip():
-                    values[f.name] = None
-                else:
-                    self._report(number, f.name, "not_zero_padded", value=chunk)
-                    values[f.name] = None
-                    invalid.add(f.name)
-                continue
-            for i, ch in enumerate("" if plain else chunk):
-                if ch not in allowed:
-                    code = "lowercase" if "a" <= ch <= "z" else "bad_character"
-                    shown = ch if ch.isprintable() else f"0x{ord(ch):02X}"
-                    self._report(number, f.name, code, char=shown, position=f.start + i)
-                    break
-            values[f.name] = chunk.rstrip()
-        return values
+    def _format(
+        self,
+        number: int,
+        name: str,
+        fmt: str | None,
+        chunk: str,
+        values: dict[str, Value],
+        invalid: set[str],
+    ) -> None:
+        if fmt == "period" and _period_index(chunk) is None:
+            self._report(number, name, "not_a_period", value=chunk)
+            values[name] = None
+            invalid.add(name)
+        elif fmt == "date" and int(chunk) and not _is_date(chunk):
+            self._report(number, name, "not_a_file_date", value=chunk)
 
     # -- what every record after B01 shares
     def _same_employer(self, record: ParsedRecord) -> None:
@@ -425,9 +330,6 @@ class DeclarationReader:
             self.ceiling = ceiling_at(period, self._packs)
             if self.ceiling is None:
                 self._report(record.line, "period", "no_ceiling", value=period)
-
-    def _identifier(self, line: int, name: str, exc: IdentifierError) -> None:
-        self._report(line, name, exc.code, **exc.problems[0].params)
 
     def _insured(self, record: ParsedRecord, *, placeholders: bool) -> str | None:
         value = record.values.get("insured_number")
@@ -740,28 +642,6 @@ def read_expected_insured(lines: Iterable[bytes]) -> set[str]:
 
 
 # --- writing -------------------------------------------------------------------------------------
-
-
-def format_record(layout: Layout, record: str, values: Mapping[str, Value]) -> bytes:
-    """One line of ``record`` (without line ending) from ``values``; missing fields are zeros
-    (N) or spaces (AN). Raises ValueError when a value does not fit its field."""
-    rec = layout.records[record]
-    parts: list[str] = []
-    for f in rec.fields:
-        value = record if f.name == "record_type" else values.get(f.name)
-        if f.type == "N":
-            if value is None:
-                text = " " * f.length if f.blank_allowed else "0" * f.length
-            else:
-                text = str(value).rjust(f.length, "0")
-                if not text.isdigit():
-                    raise ValueError(f"{record}.{f.name}: {value!r} is not a whole number ≥ 0")
-        else:
-            text = ("" if value is None else str(value)).upper().ljust(f.length)
-        if len(text) != f.length:
-            raise ValueError(f"{record}.{f.name}: {value!r} does not fit {f.length} characters")
-        parts.append(text)
-    return "".join(parts).encode("ascii")
 
 
 @dataclass(frozen=True)

@@ -189,6 +189,26 @@ FILE_REASONS: dict[str, dict[str, str]] = {
         "ar": "{got} يتجاوز المبلغ الأقصى المقبول ({max})",
         "en": "{got} exceeds the largest amount accepted ({max})",
     },
+    "not_a_quarter": {
+        "fr": "« {value} » n'est pas un trimestre (1 à 4)",
+        "ar": "«{value}» ليس ثلاثيًا (من 1 إلى 4)",
+        "en": "“{value}” is not a quarter (1 to 4)",
+    },
+    "not_a_year": {
+        "fr": "« {value} » n'est pas une année entre {min} et {max}",
+        "ar": "«{value}» ليست سنة بين {min} و{max}",
+        "en": "“{value}” is not a year between {min} and {max}",
+    },
+    "bad_numbering": {
+        "fr": "page {page}, ligne {value} : attendu page {expected_page}, ligne {expected}",
+        "ar": "الصفحة {page}، السطر {value}: المتوقع الصفحة {expected_page}، السطر {expected}",
+        "en": "page {page}, line {value}: expected page {expected_page}, line {expected}",
+    },
+    "reserved_not_empty": {
+        "fr": "« {value} » : zone réservée, zéros ou espaces attendus",
+        "ar": "«{value}»: منطقة محجوزة، يُنتظر أصفار أو مسافات",
+        "en": "“{value}”: reserved, zeros or spaces expected",
+    },
     "too_many_problems": {
         "fr": "trop de problèmes : les {max} premiers sont listés",
         "ar": "مشاكل كثيرة جدًا: أُدرجت {max} الأولى",
