@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "csp",
     "tadamun.funds",
     "tadamun.registry",
+    "tadamun.numbering",
     "tadamun.accounts",
     "tadamun.ledger",
     "tadamun.payments",

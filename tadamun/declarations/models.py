@@ -136,24 +136,6 @@ class DeclarationContribution(models.Model):
         return f"{self.declaration_id} {self.branch}/{self.payer} {self.amount}"
 
 
-class ReceiptCounter(models.Model):
-    """The last receipt sequence number issued per fund and year (locked while one is issued)."""
-
-    fund = models.CharField(max_length=16)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = (
-            models.UniqueConstraint(
-                fields=["fund", "year"], name="declaration_receipt_counter_unique"
-            ),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.fund} {self.year}: {self.last}"
-
-
 class ImmatriculationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     REGISTERED = "registered", _("Registered")

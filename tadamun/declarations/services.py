@@ -35,12 +35,12 @@ from tadamun.declarations.models import (
     DeclarationLine,
     ImmatriculationRequest,
     Kind,
-    ReceiptCounter,
     Status,
 )
 from tadamun.declarations.problems import line_problem
 from tadamun.errors import InvalidInput, Problem
 from tadamun.funds import FundProfile, Period, Periodicity, get_fund
+from tadamun.numbering.services import number_next
 from tadamun.registry.models import Employer, InsuredPerson
 from tadamun.registry.selectors import employer_workforce
 from tadamun.registry.validation import Checker
@@ -476,11 +476,8 @@ def declaration_preview(
 
 def _receipt_number(fund: FundProfile, year: int) -> str:
     """The next receipt number of ``fund`` for ``year``; the counter row is locked until commit."""
-    ReceiptCounter.objects.get_or_create(fund=fund.code, year=year)
-    counter = ReceiptCounter.objects.select_for_update().get(fund=fund.code, year=year)
-    counter.last += 1
-    ReceiptCounter.objects.filter(pk=counter.pk).update(last=counter.last)
-    return f"DEC-{fund.code.upper()}-{year}-{counter.last:06d}"
+    sequence = number_next(series=f"declaration-receipt:{fund.code}", year=year)
+    return f"DEC-{fund.code.upper()}-{year}-{sequence:06d}"
 
 
 def _replaceable(

@@ -65,19 +65,6 @@ class PaymentIntent(models.Model):
         return f"{self.gateway_reference} {self.status} {self.amount} {self.currency}"
 
 
-class ReceiptCounter(models.Model):
-    """The last receipt number issued per fund and year (locked while a number is taken)."""
-
-    fund = models.CharField(max_length=16)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = (
-            models.UniqueConstraint(fields=["fund", "year"], name="receipt_counter_unique"),
-        )
-
-
 class Receipt(models.Model):
     """The numbered receipt of a succeeded payment, issued once (``PAY-2026-000123``)."""
 

@@ -28,8 +28,9 @@ from django.utils import timezone
 from tadamun.errors import InvalidInput, Problem
 from tadamun.funds import get_fund
 from tadamun.ledger.services import DuplicatePosting, ledger_post_payment
+from tadamun.numbering.services import number_next
 from tadamun.payments.gateway import InvalidCallback, get_gateway
-from tadamun.payments.models import PaymentIntent, PaymentStatus, Receipt, ReceiptCounter
+from tadamun.payments.models import PaymentIntent, PaymentStatus, Receipt
 from tadamun.registry.models import Employer
 
 if TYPE_CHECKING:
@@ -180,15 +181,12 @@ def _receipt_issue(*, intent: PaymentIntent, now: dt.datetime) -> Receipt:
     """The receipt of a succeeded intent, numbered in sequence per fund and year."""
     fund = intent.employer.fund
     year = timezone.localtime(now).year
-    ReceiptCounter.objects.get_or_create(fund=fund, year=year)
-    counter = ReceiptCounter.objects.select_for_update().get(fund=fund, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    sequence = number_next(series=f"payment-receipt:{fund}", year=year)
     return Receipt.objects.create(
         fund=fund,
         year=year,
-        sequence=counter.last,
-        number=f"PAY-{year}-{counter.last:06d}",
+        sequence=sequence,
+        number=f"PAY-{year}-{sequence:06d}",
         intent=intent,
         employer=intent.employer,
         amount=intent.amount,

@@ -1,0 +1,1 @@
+"""Gap-free sequence numbers (receipts of declarations, of payments…), one place for all."""

@@ -1,0 +1,23 @@
+"""Issuing the next number of a series."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from tadamun.numbering.models import Counter
+
+
+def number_next(*, series: str, year: int) -> int:
+    """The next number of ``series`` in ``year`` (1, 2, …), without gaps or repeats.
+
+    The counter row stays locked until the caller's transaction commits, so two concurrent
+    callers get consecutive numbers and a rolled-back caller gives its number back. Must be
+    called inside ``transaction.atomic``.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number_next must run inside transaction.atomic")
+    Counter.objects.get_or_create(series=series, year=year)
+    counter = Counter.objects.select_for_update().get(series=series, year=year)
+    counter.last += 1
+    Counter.objects.filter(pk=counter.pk).update(last=counter.last)
+    return counter.last
