@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PO_FILES := $(wildcard tadamun/locale/*/LC_MESSAGES/django.po)
+# The project's catalogue plus one per app (tadamun/<app>/locale/), so each app owns its texts.
+PO_FILES := $(wildcard tadamun/locale/*/LC_MESSAGES/django.po tadamun/*/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test lint typecheck unit browser bench bench-platform setup clean messages compile-messages
@@ -20,7 +21,9 @@ $(MO_FILES) &: $(PO_FILES) $(STAMP)
 	@if command -v msgfmt >/dev/null 2>&1; then \
 		cd tadamun && ../$(BIN)/tadamun compilemessages --ignore=rules --verbosity 0; \
 	else \
-		$(BIN)/python -m babel.messages.frontend compile --statistics -d tadamun/locale -D django; \
+		for dir in tadamun/locale tadamun/*/locale; do \
+			$(BIN)/python -m babel.messages.frontend compile --statistics -d $$dir -D django || exit 1; \
+		done; \
 	fi
 	@touch $(MO_FILES)
 

@@ -1,0 +1,1 @@
+"""Affiliation: employees' immatriculation by their employer, and the self-employed (CASNOS)."""

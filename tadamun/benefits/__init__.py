@@ -1,0 +1,1 @@
+"""Benefits: pension estimates from the record and the online retirement request."""

@@ -1,0 +1,1 @@
+"""Declarations by file: uploads stored as received, background checking and acceptance."""

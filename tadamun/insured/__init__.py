@@ -1,0 +1,1 @@
+"""The insured person's space: sign-in, career statement, rights and the partners' rights check."""

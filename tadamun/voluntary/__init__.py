@@ -1,0 +1,1 @@
+"""Nationals living abroad: voluntary membership, fully online, with quarterly contributions."""
