@@ -1,14 +1,8 @@
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable, Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
+from collections.abc import Callable
 
-import pyotp
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -16,63 +10,15 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from tadamun.accounts.models import EmployerMembership, Role, StaffProfile, StaffRole, User
 from tadamun.registry.models import Agency, Employer
 from tests.registry.factories import agency_for, employer_for
+from tests.support.mail import Mailbox
+from tests.support.people import PASSWORD, make_user, sign_in
 
-PASSWORD = "Correct-horse-battery-9"
+__all__ = ["PASSWORD", "Mailbox", "make_user", "sign_in"]
 
 
 @pytest.fixture(autouse=True)
 def _algeria(settings: SettingsWrapper) -> None:
     settings.TADAMUN_FUND = "dz-cnas"
-
-
-class Mailbox:
-    """Collects what the SMTP server received, as parsed messages."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.original_content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-    @staticmethod
-    def body(message: EmailMessage) -> str:
-        part = message.get_body(preferencelist=("plain",))
-        assert part is not None
-        content = part.get_content()
-        assert isinstance(content, str)
-        return content
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def mailbox(settings: SettingsWrapper) -> Iterator[Mailbox]:
-    """A real SMTP server on loopback (aiosmtpd); Django sends to it over SMTP."""
-    box = Mailbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    try:
-        yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -95,15 +41,6 @@ def employer_b(agency_y: Agency) -> Employer:
     return employer_for(
         agency_y, serial=2, name_latin="Boulangerie Essalam", legal_identifier="000000000002002"
     )
-
-
-def make_user(email: str, *, totp: bool = True, password: str = PASSWORD) -> User:
-    user = User.objects.create_user(email=email, password=password)
-    if totp:
-        user.totp_secret = pyotp.random_base32()
-        user.totp_confirmed_at = timezone.now()
-        user.save()
-    return user
 
 
 @pytest.fixture
@@ -136,16 +73,6 @@ def staff_y(agency_y: Agency) -> User:
     user = make_user("agent.oran@cnas.example")
     StaffProfile.objects.create(user=user, agency=agency_y, role=StaffRole.AGENT)
     return user
-
-
-def sign_in(client: Client, user: User, password: str = PASSWORD) -> None:
-    """Both factors through the pages, as a person would."""
-    response = client.post("/en/accounts/login/", {"email": user.email, "password": password})
-    assert response.status_code == 302, response.content
-    assert response["Location"] == "/en/accounts/login/verify/"
-    code = pyotp.TOTP(user.totp_secret).now()
-    response = client.post("/en/accounts/login/verify/", {"code": code})
-    assert response.status_code == 302, response.content
 
 
 @pytest.fixture
