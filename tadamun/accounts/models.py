@@ -43,7 +43,8 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person who signs in: an employer's owner or accountant, or agency staff.
+    """A person who signs in: an employer's owner or accountant, agency staff, or an insured
+    person (``insured`` set: their own record, once their identity is proven).
 
     ``is_staff`` keeps Django's meaning (may use the admin site); agency staff are users with a
     ``StaffProfile``.
@@ -59,6 +60,14 @@ class User(AbstractUser):
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     # The last accepted time step, so that a code cannot be replayed within its window.
     totp_last_step = models.BigIntegerField(null=True, blank=True)
+    # The insured person this account belongs to, if any (at most one account per person).
+    insured = models.OneToOneField(
+        "registry.InsuredPerson",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

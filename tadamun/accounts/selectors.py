@@ -31,6 +31,14 @@ def _signed_in(user: AnyUser | None) -> User | None:
     return user
 
 
+def insured_for_user(*, user: AnyUser | None) -> InsuredPerson | None:
+    """The insured person whose own account ``user`` is, in this fund; None for anyone else."""
+    signed_in = _signed_in(user)
+    if signed_in is None or signed_in.insured_id is None:
+        return None
+    return InsuredPerson.objects.filter(pk=signed_in.insured_id, fund=current_fund().code).first()
+
+
 def employers_for_user(*, user: AnyUser | None) -> QuerySet[Employer]:
     """The employers ``user`` may act for now (active memberships, this fund), with their agency
     (1 query when evaluated)."""

@@ -53,8 +53,29 @@ class Agency(models.Model):
         return f"{self.code} {self.name_fr}"
 
 
+class ContributorKind(models.TextChoices):
+    """Who holds a contributor account. The ledger, payments and declarations key on
+    :class:`Employer` as "the account that owes contributions"; a self-employed person (CASNOS) and
+    a voluntary member living abroad each hold one too, with ``holder`` naming the person."""
+
+    EMPLOYER = "employer", _("Employer")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    VOLUNTARY = "voluntary", _("Voluntary member")
+
+
 class Employer(models.Model):
     fund = models.CharField(max_length=16)
+    kind = models.CharField(
+        max_length=16, choices=ContributorKind, default=ContributorKind.EMPLOYER
+    )
+    holder = models.ForeignKey(
+        "InsuredPerson",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_accounts",
+        help_text="The person whose own account this is (self-employed, voluntary member).",
+    )
     affiliate_number = models.CharField(max_length=16)
     legal_identifier = models.CharField(max_length=24, blank=True, db_index=True)
     name_latin = models.CharField(max_length=200)
