@@ -1,9 +1,9 @@
 """The ``tadamun`` command.
 
-``tadamun rules …`` and ``tadamun declarations …`` run the pure rules and formats libraries and
-never import Django, so a payroll vendor can use them alone. Any other sub-command is handed to
-Django's management commands (``tadamun migrate``, ``tadamun runserver``…) once the platform is
-installed.
+``tadamun rules …``, ``tadamun declarations …`` and ``tadamun certificates verify`` run pure
+libraries and never import Django, so a payroll vendor (or a bank checking a certificate) can use
+them alone. Any other sub-command is handed to Django's management commands (``tadamun migrate``,
+``tadamun runserver``…) once the platform is installed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tadamun.formats.cli import main as declarations_main
 
         return declarations_main(args[1:])
+    if args[:2] == ["certificates", "verify"]:
+        from tadamun.certificates.cli import main as certificates_main
+
+        return certificates_main(args[1:])
     try:
         from django.core.management import execute_from_command_line
     except ImportError:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from tadamun.declarations.fundrules import rules_for
 from tadamun.declarations.models import (
@@ -204,3 +205,51 @@ def declaration_lines_page(
     """One page of the lines of ``declaration`` (2 queries: the count and the page)."""
     lines = DeclarationLine.objects.filter(declaration=declaration).order_by("row")
     return Paginator(lines, per_page).get_page(page)
+
+
+@dataclass(frozen=True)
+class DeclaredYear:
+    """What the accepted declarations of a year say about one person."""
+
+    year: int
+    currency: str
+    wages: int  # minor units
+    days: int
+    employers: int
+
+
+def insured_declared_year(*, insured_id: int, fund: str, year: int) -> DeclaredYear:
+    """The wages and days declared for a person over the periods that start in ``year``, in the
+    declarations in force (a cancelled-and-replaced version no longer counts) — 1 query."""
+    totals = DeclarationLine.objects.filter(
+        insured_id=insured_id,
+        declaration__fund=fund,
+        declaration__status=Status.ACCEPTED,
+        declaration__period_start__year=year,
+    ).aggregate(
+        wages=Coalesce(Sum("wage"), 0),
+        days=Coalesce(Sum("days"), 0),
+        employers=Count("declaration__employer", distinct=True),
+    )
+    return DeclaredYear(
+        year=year,
+        currency=get_fund(fund).currency_code,
+        wages=int(totals["wages"]),
+        days=int(totals["days"]),
+        employers=int(totals["employers"]),
+    )
+
+
+def insured_declaration_lines(*, insured_id: int, fund: str) -> list[DeclarationLine]:
+    """Every line declared for a person in the declarations in force (a cancelled-and-replaced
+    version no longer counts), oldest period first, each with its declaration and employer —
+    the career statement's rows (1 query)."""
+    return list(
+        DeclarationLine.objects.filter(
+            insured_id=insured_id,
+            declaration__fund=fund,
+            declaration__status=Status.ACCEPTED,
+        )
+        .select_related("declaration__employer")
+        .order_by("declaration__period_start", "declaration__employer_id", "row")
+    )

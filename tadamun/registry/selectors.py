@@ -68,6 +68,12 @@ def insured_person_employments(*, insured: InsuredPerson) -> list[Employment]:
     )
 
 
+def accounts_held(*, insured: InsuredPerson) -> list[Employer]:
+    """The contributor accounts a person holds themselves (self-employed, voluntary member),
+    oldest first (1 query)."""
+    return list(Employer.objects.filter(holder=insured).order_by("created_at", "id"))
+
+
 @dataclass(frozen=True)
 class RegistryCounts:
     agencies: int
@@ -82,3 +88,54 @@ def registry_counts(*, fund: str) -> RegistryCounts:
         employers=Employer.objects.filter(fund=fund).count(),
         insured_persons=InsuredPerson.objects.filter(fund=fund).count(),
     )
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """The registry's copy of a person a declaration line carries (no model instance: a file of
+    50,000 employees reads 50,000 of these)."""
+
+    insured_id: int
+    ssn: str
+    surname_latin: str
+    first_names_latin: str
+    surname_arabic: str
+    first_names_arabic: str
+    national_id: str
+    birth_date: dt.date | None
+
+
+_PERSON_COLUMNS = (
+    "ssn",
+    "surname_latin",
+    "first_names_latin",
+    "surname_arabic",
+    "first_names_arabic",
+    "national_id",
+    "birth_date",
+)
+
+
+def employer_workforce_rows(
+    *, employer: Employer, start: dt.date, end: dt.date
+) -> dict[str, PersonRow]:
+    """The people ``employer`` employs on ``start`` or on ``end`` (the employees a declaration of
+    that period must name), by insured number (1 query, plain rows)."""
+    rows = (
+        Employment.objects.filter(employer=employer)
+        .filter(_active_on(start) | _active_on(end))
+        .values_list("insured_id", *(f"insured__{c}" for c in _PERSON_COLUMNS))
+    )
+    return {row[1]: PersonRow(*row) for row in rows}
+
+
+def insured_rows_by_number(*, fund: str, numbers: set[str]) -> dict[str, PersonRow]:
+    """The registered people among ``numbers`` (1 query per 10,000 numbers), by number."""
+    found: dict[str, PersonRow] = {}
+    wanted = sorted(numbers)
+    for i in range(0, len(wanted), 10_000):
+        rows = InsuredPerson.objects.filter(fund=fund, ssn__in=wanted[i : i + 10_000]).values_list(
+            "pk", *_PERSON_COLUMNS
+        )
+        found.update((row[1], PersonRow(*row)) for row in rows)
+    return found
