@@ -282,7 +282,7 @@ def build(plan: Plan) -> None:
                 buffer.write(
                     f"{first_employer + 1 + i}\t{profile.code}\t{issue_employer(serial)}\t\t"
                     f"{latin}\t{arabic}\t{agency_ids[i % len(agency_ids)]}\t{activity}\t"
-                    f"{periodicity_of[int(sizes[i])]}\t{now}\n"
+                    f"{periodicity_of[int(sizes[i])]}\t{now}\temployer\n"
                 )
             _copy(
                 cursor,
@@ -298,6 +298,7 @@ def build(plan: Plan) -> None:
                     "activity_class",
                     "declaration_periodicity",
                     "created_at",
+                    "kind",
                 ],
                 buffer,
             )

@@ -145,6 +145,53 @@ TADAMUN_SANDBOX_DELAY_SECONDS = _int("TADAMUN_SANDBOX_DELAY_SECONDS", 1)
 #: Extra copies of every callback (0: each is sent once), to show duplicates being ignored.
 TADAMUN_SANDBOX_DUPLICATES = _int("TADAMUN_SANDBOX_DUPLICATES", 0)
 
+# --- background jobs (tadamun/jobs.py) and declaration files (tadamun/filings/) -----------------
+
+#: redis://… or amqp://…: production Celery (workers: ``celery -A tadamun.jobs worker``). Empty:
+#: jobs run in-process in a background thread after the commit (``TADAMUN_JOBS=inline``: in the
+#: committing thread).
+TADAMUN_BROKER_URL = _env("TADAMUN_BROKER_URL")
+if TADAMUN_BROKER_URL and urlsplit(TADAMUN_BROKER_URL).scheme not in (
+    "redis",
+    "rediss",
+    "amqp",
+    "amqps",
+):
+    raise ImproperlyConfigured("TADAMUN_BROKER_URL: write redis://… or amqp://…")
+TADAMUN_JOBS = _env("TADAMUN_JOBS") or "thread"
+#: Redis only: seconds after which a message a dead worker took is delivered again.
+TADAMUN_BROKER_VISIBILITY_TIMEOUT = _int("TADAMUN_BROKER_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_URL = TADAMUN_BROKER_URL or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TADAMUN_BROKER_VISIBILITY_TIMEOUT}
+#: Largest declaration file accepted (bytes, as received), and for a zip its uncompressed size.
+TADAMUN_FILING_MAX_BYTES = _int("TADAMUN_FILING_MAX_BYTES", 200 * 1024 * 1024)
+TADAMUN_FILING_MAX_UNZIPPED_BYTES = _int("TADAMUN_FILING_MAX_UNZIPPED_BYTES", 1024 * 1024 * 1024)
+
+# --- supporting documents (tadamun/documents/) and notifications -------------------------------
+
+#: Where uploaded documents are kept: outside the web root, never served statically.
+TADAMUN_DOCUMENT_DIR = Path(_env("TADAMUN_DOCUMENT_DIR") or VAR_DIR / "documents")
+TADAMUN_DOCUMENT_MAX_BYTES = _int("TADAMUN_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+#: Largest image accepted (width × height), checked before decoding: no decompression bomb.
+TADAMUN_DOCUMENT_MAX_PIXELS = _int("TADAMUN_DOCUMENT_MAX_PIXELS", 50_000_000)
+#: The scanning hook (a dotted path); ``tadamun.documents.scanning.clamd_scanner`` for ClamAV.
+TADAMUN_DOCUMENT_SCANNER = (
+    _env("TADAMUN_DOCUMENT_SCANNER") or "tadamun.documents.scanning.eicar_scanner"
+)
+TADAMUN_CLAMD_ADDRESS = _env("TADAMUN_CLAMD_ADDRESS") or "127.0.0.1:3310"
+#: The site's public address, for the links in e-mails (e.g. ``https://portail.example.dz``).
+TADAMUN_SITE_URL = _env("TADAMUN_SITE_URL")
+
+#: Redis for the API rate-limit counters shared by every web process (else a redis:// broker,
+#: else the database).
+TADAMUN_REDIS_URL = _env("TADAMUN_REDIS_URL")
+#: Partners' rights look-ups allowed per key and per client address (beyond: 429, flagged).
+TADAMUN_RIGHTS_RATE = _env("TADAMUN_RIGHTS_RATE") or "30/m"
+TADAMUN_RIGHTS_IP_RATE = _env("TADAMUN_RIGHTS_IP_RATE") or "300/m"
+#: Seconds a live partner key is remembered per web process (tadamun.api.keycache): a revoked
+#: key or suspended partner is refused by every process within this delay. 0: no cache.
+TADAMUN_API_KEY_CACHE_SECONDS = float(_env("TADAMUN_API_KEY_CACHE_SECONDS") or "5")
+
 ALLOWED_HOSTS = _list("TADAMUN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _list("TADAMUN_CSRF_TRUSTED_ORIGINS", [])
 
@@ -175,6 +222,8 @@ INSTALLED_APPS = [
     "tadamun.certificates",
     "tadamun.api",
     "tadamun.portal",
+    # django-ninja: its API docs page (Swagger UI) from our own static files, under our CSP.
+    "ninja",
     "tadamun.demo",
 ]
 
@@ -188,6 +237,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+]
+
+#: The partners' rights check (/api/v1/rights/, a key, never a cookie) is served with only these
+#: (tadamun/wsgi.py): the rest of MIDDLEWARE is for pages and sessions.
+TADAMUN_RIGHTS_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "tadamun.urls"

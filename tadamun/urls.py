@@ -19,6 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         path("employers/<int:employer_id>/payments/", include("tadamun.payments.urls")),
         path("employers/<int:employer_id>/declarations/", include("tadamun.declarations.urls")),
         path("employers/<int:employer_id>/files/", include("tadamun.filings.urls")),
+        # API keys of an employer and the agency's partners (the API itself is /api/).
+        path("", include("tadamun.api.page_urls")),
         path("documents/", include("tadamun.documents.urls")),
         path("inbox/", include("tadamun.notifications.urls")),
         path("dossiers/", include("tadamun.dossiers.urls")),

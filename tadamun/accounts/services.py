@@ -516,6 +516,80 @@ def staff_create(
         return StaffProfile.objects.create(user=user, agency=agency, role=role)
 
 
+# --- a person's own account (self-employed, voluntary member) -----------------------------------
+
+
+def person_user_problems(
+    *, email: object, password: object, password_again: object
+) -> tuple[str, list[Problem]]:
+    """Check a person's sign-up e-mail and password (Django's validators) without writing: the
+    clean address and the problems, so a form can show them with its own fields' problems."""
+    check = Problems()
+    address = _clean_email(check, email)
+    if address and User.objects.filter(email=address).exists():
+        check.add("email", "duplicate", value=address)
+    secret = password if isinstance(password, str) else ""
+    if not secret:
+        check.add("password", "required")
+    elif secret != password_again:
+        check.add("password", "password_mismatch")
+    else:
+        _password_problems(check, secret, User(email=address))
+    return address, check.items
+
+
+def person_user_create(
+    *,
+    email: object,
+    password: object,
+    password_again: object,
+    language: str = "fr",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """A person's account with their password (hashed with Argon2); the second factor is
+    enrolled at the first sign-in (:func:`totp_enrolment_start`)."""
+    address, problems = person_user_problems(
+        email=email, password=password, password_again=password_again
+    )
+    if problems:
+        raise InvalidInput(problems)
+    assert isinstance(password, str)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=address,
+                password=password,
+                preferred_language=_clean_language(language),
+                first_name=first_name[:150],
+                last_name=last_name[:150],
+            )
+    except IntegrityError:
+        raise refuse("email", "duplicate", value=address) from None
+
+
+def holder_account_link(
+    *, user: User, insured: InsuredPerson, employer: Employer, now: dt.datetime | None = None
+) -> EmployerMembership:
+    """``user`` becomes ``insured``'s own account and the owner of the contributor account
+    ``employer`` that person holds (self-employed, voluntary member), so the ledger, payment and
+    declaration pages serve them as they serve an employer's owner."""
+    if employer.holder_id != insured.pk:
+        raise PermissionDenied("the contributor account is not held by this person")
+    with transaction.atomic():
+        if user.insured_id != insured.pk:
+            user.insured = insured
+            user.save(update_fields=["insured"])
+        existing = EmployerMembership.objects.filter(
+            user=user, employer=employer, ended_at__isnull=True
+        ).first()
+        if existing is not None:
+            return existing
+        return EmployerMembership.objects.create(
+            user=user, employer=employer, role=Role.OWNER, granted_at=_now(now)
+        )
+
+
 # --- sign-in: password, throttling ---------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -29,6 +30,8 @@ from tadamun.declarations.fundrules import (
     ZERO_WAGE_SITUATIONS,
     rules_for,
 )
+from tadamun.declarations.lines import LineColumns, lines_write
+from tadamun.declarations.lines import Method as LinesMethod
 from tadamun.declarations.models import (
     Declaration,
     DeclarationContribution,
@@ -418,7 +421,13 @@ class Preview:
         return out
 
 
-def _compute(*, employer: Employer, fund: FundProfile, period: Period, wages: list[int]) -> Preview:
+def _compute(
+    *,
+    employer: Employer,
+    fund: FundProfile,
+    period: Period,
+    wages: Sequence[int] | npt.NDArray[np.int64],
+) -> Preview:
     """Contributions of every line at once: one call of the rules engine for the whole batch."""
     regime = fund.employer_regime
     n = len(wages)
@@ -490,19 +499,20 @@ def _replaceable(
     ).first()
 
 
-def _write(
+def _declaration_new(
     *,
     employer: Employer,
     fund: FundProfile,
     period: Period,
-    clean: list[CleanLine],
+    headcount: int,
     preview: Preview,
     user: User,
     token: str,
     kind: str,
     replaces: Declaration | None,
     today: dt.date,
-) -> Declaration:
+) -> tuple[Declaration, Declaration | None]:
+    """The declaration's own row (version, receipt number), the replaced one cancelled."""
     version = 1
     replaced: Declaration | None = None
     if replaces is not None:
@@ -541,9 +551,78 @@ def _write(
         receipt_number=_receipt_number(fund, today.year),
         currency=fund.currency_code,
         due_date=due,
-        headcount=len(clean),
+        headcount=headcount,
         total_wages=preview.total_wages,
         total_contributions=preview.total,
+    )
+    return declaration, replaced
+
+
+def _declaration_post(
+    *,
+    employer: Employer,
+    fund: FundProfile,
+    period: Period,
+    declaration: Declaration,
+    replaced: Declaration | None,
+    preview: Preview,
+    user: User,
+) -> None:
+    """Its contributions per branch and payer, and its dues posted to the ledger."""
+    DeclarationContribution.objects.bulk_create(
+        [
+            DeclarationContribution(
+                declaration=declaration, branch=r.branch, payer=r.payer, amount=r.amount
+            )
+            for r in preview.rows
+        ]
+    )
+    ledger = _ledger()
+    if replaced is not None and replaced.total_contributions > 0:
+        ledger.ledger_post_reversal(
+            employer=employer,
+            source=f"declaration:{declaration.pk}:reversal",
+            reverses=f"declaration:{replaced.pk}",
+            created_by=user,
+        )
+    amounts = preview.by_branch()
+    if any(amounts.values()):
+        ledger.ledger_post_dues(
+            employer=employer,
+            source=f"declaration:{declaration.pk}",
+            period_label=period.label,
+            due_date=declaration.due_date,
+            currency=fund.currency_code,
+            amounts=amounts,
+            created_by=user,
+        )
+
+
+def _write(
+    *,
+    employer: Employer,
+    fund: FundProfile,
+    period: Period,
+    clean: list[CleanLine],
+    preview: Preview,
+    user: User,
+    token: str,
+    kind: str,
+    replaces: Declaration | None,
+    today: dt.date,
+) -> Declaration:
+    now = timezone.now()
+    declaration, replaced = _declaration_new(
+        employer=employer,
+        fund=fund,
+        period=period,
+        headcount=len(clean),
+        preview=preview,
+        user=user,
+        token=token,
+        kind=kind,
+        replaces=replaces,
+        today=today,
     )
     lines = DeclarationLine.objects.bulk_create(
         [
@@ -568,14 +647,6 @@ def _write(
         ],
         batch_size=BATCH_SIZE,
     )
-    DeclarationContribution.objects.bulk_create(
-        [
-            DeclarationContribution(
-                declaration=declaration, branch=r.branch, payer=r.payer, amount=r.amount
-            )
-            for r in preview.rows
-        ]
-    )
     ImmatriculationRequest.objects.bulk_create(
         [
             ImmatriculationRequest(
@@ -595,25 +666,15 @@ def _write(
         ],
         batch_size=BATCH_SIZE,
     )
-    ledger = _ledger()
-    if replaced is not None and replaced.total_contributions > 0:
-        ledger.ledger_post_reversal(
-            employer=employer,
-            source=f"declaration:{declaration.pk}:reversal",
-            reverses=f"declaration:{replaced.pk}",
-            created_by=user,
-        )
-    amounts = preview.by_branch()
-    if any(amounts.values()):
-        ledger.ledger_post_dues(
-            employer=employer,
-            source=f"declaration:{declaration.pk}",
-            period_label=period.label,
-            due_date=due,
-            currency=fund.currency_code,
-            amounts=amounts,
-            created_by=user,
-        )
+    _declaration_post(
+        employer=employer,
+        fund=fund,
+        period=period,
+        declaration=declaration,
+        replaced=replaced,
+        preview=preview,
+        user=user,
+    )
     return declaration
 
 
@@ -732,4 +793,96 @@ def declaration_submit(
                     )
                 ]
             ) from None
+        raise
+
+
+# --- submit by file: whole columns at once ------------------------------------------------------
+
+
+def declaration_submit_from_columns(
+    *,
+    employer: Employer,
+    period: Period,
+    lines: LineColumns,
+    user: User,
+    token: str,
+    today: dt.date | None = None,
+    method: LinesMethod = "auto",
+) -> Declaration:
+    """Accept a declaration whose lines were already checked line by line (a declaration file:
+    :mod:`tadamun.filings` checks it against the format and the registry) and return it.
+
+    The same receipt, contributions and ledger dues as :func:`declaration_submit`, but the lines
+    are columns: contributions come from one call of the rules engine over the whole wage array,
+    and the lines are written with PostgreSQL ``COPY`` (SQLite: batched ``executemany``; see
+    :mod:`tadamun.declarations.lines`). All or nothing, in one transaction. The same ``token``
+    twice returns the first declaration; InvalidInput (period, already declared) writes nothing.
+    """
+    day = _today(today)
+    fund = get_fund(employer.fund)
+    if not isinstance(token, str) or not _TOKEN_RE.match(token):
+        raise InvalidInput([line_problem(None, "", "token", "required")])
+    existing = Declaration.objects.filter(token=token).first()
+    if existing is not None:
+        if existing.employer_id == employer.pk:
+            return existing
+        raise InvalidInput([line_problem(None, "", "token", "token_used")])
+    lines.check()
+    problems = _check_period(employer=employer, period=period, today=day)
+    if not problems and len(lines) == 0:
+        problems.append(line_problem(None, "", "lines", "empty"))
+    if not problems and (lines.wage < 0).any():
+        problems.append(line_problem(None, "", "wage", "negative", value=int(lines.wage.min())))
+    current = Declaration.objects.filter(
+        employer=employer, period_label=period.label, status=Status.ACCEPTED
+    ).first()
+    if current is not None:
+        problems.append(
+            line_problem(
+                None,
+                "",
+                "period",
+                "already_declared",
+                period=period.label,
+                receipt=current.receipt_number,
+            )
+        )
+    if problems:
+        raise InvalidInput(problems)
+    preview = _compute(employer=employer, fund=fund, period=period, wages=lines.wage)
+    try:
+        with transaction.atomic():
+            declaration, replaced = _declaration_new(
+                employer=employer,
+                fund=fund,
+                period=period,
+                headcount=len(lines),
+                preview=preview,
+                user=user,
+                token=token,
+                kind=Kind.NORMAL,
+                replaces=None,
+                today=day,
+            )
+            lines_write(
+                declaration_id=declaration.pk,
+                lines=lines,
+                contributions=np.asarray(preview.per_line, dtype=np.int64),
+                method=method,
+            )
+            _declaration_post(
+                employer=employer,
+                fund=fund,
+                period=period,
+                declaration=declaration,
+                replaced=replaced,
+                preview=preview,
+                user=user,
+            )
+            return declaration
+    except IntegrityError:
+        # A concurrent run of the same file (same token) won: its declaration is the answer.
+        winner = Declaration.objects.filter(token=token).first()
+        if winner is not None and winner.employer_id == employer.pk:
+            return winner
         raise

@@ -13,6 +13,13 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
+from tadamun.formats.cli_das_csv import (
+    FORMAT_HELP,
+    UsageError,
+    add_options,
+    check_extra,
+    extra_summary,
+)
 from tadamun.formats.ma_bds import (
     CheckResult,
     Summary,
@@ -24,7 +31,7 @@ from tadamun.formats.tn_ds import DSCheckResult, DSSummary, check_ds
 from tadamun.rules.errors import RulesError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-FORMATS = ("ma-bds", "tn-ds")
+FORMATS = ("ma-bds", "tn-ds", "dz-das", "csv", "ma-bds-e")
 
 
 class _UsageError(Exception):
@@ -51,7 +58,12 @@ def _parser() -> _Parser:
         "accepted, 1 and every problem otherwise.",
     )
     check.add_argument("file", help="the declaration file (Morocco: DS_<affiliate>_<period>.txt)")
-    check.add_argument("--format", choices=FORMATS, default="ma-bds")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="ma-bds",
+        help=f"{FORMAT_HELP}; ma-bds-e: Morocco CNSS supplementary declaration E00-E06",
+    )
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.add_argument("--lang", choices=("fr", "ar", "en"), default="en")
     check.add_argument("--expected", help="the pre-filled file (A00–A03): its A02 employees")
@@ -65,6 +77,7 @@ def _parser() -> _Parser:
     check.add_argument("--employer", help="tn-ds: the employer number the file must be for")
     check.add_argument("--quarter", type=int, help="tn-ds: the quarter (1-4) the file must be for")
     check.add_argument("--year", type=int, help="tn-ds: the year the file must be for")
+    add_options(check)
     return parser
 
 
@@ -91,6 +104,8 @@ def _print_summary(summary: Summary, out: TextIO) -> None:
         print(f"  {branch}: {parts}", file=out)
     parts = ", ".join(f"{payer} {_money(amount)}" for payer, amount in summary.by_payer.items())
     print(f"  contributions: {parts}; total {_money(summary.total)} {summary.currency}", file=out)
+    if summary.wrapped:
+        print(f"  note: carried modulo their field's size: {', '.join(summary.wrapped)}", file=out)
 
 
 def _print_ds_summary(summary: DSSummary, out: TextIO) -> None:
@@ -133,6 +148,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     expected = None
     result: CheckResult | DSCheckResult
     try:
+        if args.format in ("dz-das", "csv"):
+            return _output(args, check_extra(args), out)
+        if args.detail:
+            raise _UsageError(f"tadamun declarations check: {args.format} takes one file")
         if args.format == "tn-ds":
             result = _check_tn(args)
             return _output(args, result, out)
@@ -145,6 +164,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
                 expected_insured=expected,
                 affiliate_number=args.affiliate,
                 period=args.period,
+                kind="supplementary" if args.format == "ma-bds-e" else "declaration",
             )
     except OSError as exc:
         raise _UsageError(
@@ -153,7 +173,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     return _output(args, result, out)
 
 
-def _output(args: argparse.Namespace, result: CheckResult | DSCheckResult, out: TextIO) -> int:
+def _output(args: argparse.Namespace, result: Any, out: TextIO) -> int:
     if args.json:
         payload: dict[str, Any] = {
             "file": args.file,
@@ -165,6 +185,8 @@ def _output(args: argparse.Namespace, result: CheckResult | DSCheckResult, out: 
         }
         json.dump(payload, out, ensure_ascii=False, indent=2)
         print(file=out)
+    elif (lines := extra_summary(result.summary)) is not None:
+        print("\n".join(lines), file=out)
     elif isinstance(result.summary, DSSummary):
         _print_ds_summary(result.summary, out)
     elif result.summary is not None:
@@ -181,7 +203,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         return _check(args, out)
-    except _UsageError as exc:
+    except (_UsageError, UsageError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as exc:  # --help

@@ -30,7 +30,9 @@ class Field:
     length: int
     type: FieldType
     meaning: str = ""
-    format: str | None = None  # "period" (AAAAMM) or "date" (AAAAMMJJ) for an N field
+    # for an N field: "period" (AAAAMM), "date" (AAAAMMJJ), "dmy" (jjmmaaaa, Algeria's DAS) or
+    # "right_aligned" (digits padded with spaces on the left, Algeria's DAS amounts)
+    format: str | None = None
     blank_allowed: bool = False
 
     @property
@@ -69,6 +71,9 @@ class Layout:
     files: Mapping[str, tuple[tuple[str, str], ...]]  # kind -> ((record, one|many|some), …)
     control_sums: Mapping[str, tuple[str, ...]]  # detail record -> fields added up
     totals: Mapping[str, Totals]  # totals record -> what it adds up
+    # "reject": a total must equal the sum of its lines; "modulo": a total that cannot fit its
+    # field is carried modulo 10^length (see the BDS layout for why)
+    totals_overflow: str = "reject"
 
     def label(self, field: str) -> Mapping[str, str]:
         return self.labels.get(field, {"fr": field, "ar": field, "en": field})
@@ -95,7 +100,7 @@ def _field(raw: Any, where: str) -> Field:
     if length < 1:
         raise LayoutError(f"{where}.{name}: length {length} must be positive")
     fmt = raw.get("format")
-    if fmt not in (None, "period", "date"):
+    if fmt not in (None, "period", "date", "dmy", "right_aligned"):
         raise LayoutError(f"{where}.{name}: unknown format {fmt!r}")
     return Field(
         name=name,
@@ -189,6 +194,9 @@ def parse_layout(raw: Any, source: str = "<layout>") -> Layout:
     control_sums = {
         str(k): tuple(str(f) for f in v) for k, v in (raw.get("control_sums") or {}).items()
     }
+    totals_overflow = str(raw.get("totals_overflow", "reject"))
+    if totals_overflow not in ("reject", "modulo"):
+        raise LayoutError(f"{source}: totals_overflow must be reject or modulo")
     totals: dict[str, Totals] = {}
     for code, spec in (raw.get("totals") or {}).items():
         t = Totals(
@@ -214,6 +222,7 @@ def parse_layout(raw: Any, source: str = "<layout>") -> Layout:
         files=files,
         control_sums=control_sums,
         totals=totals,
+        totals_overflow=totals_overflow,
     )
 
 

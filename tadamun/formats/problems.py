@@ -209,12 +209,160 @@ FILE_REASONS: dict[str, dict[str, str]] = {
         "ar": "«{value}»: منطقة محجوزة، يُنتظر أصفار أو مسافات",
         "en": "“{value}”: reserved, zeros or spaces expected",
     },
+    # Algeria DAS (dz_das.py)
+    "not_right_aligned": {
+        "fr": "« {value} » doit être un entier aligné à droite, complété d'espaces à gauche",
+        "ar": "«{value}» يجب أن يكون عددًا صحيحًا محاذًى لليمين ومكمّلًا بمسافات على اليسار",
+        "en": "“{value}” must be a whole number aligned right, padded with spaces on the left",
+    },
+    "not_a_das_date": {
+        "fr": "« {value} » n'est pas une date jjmmaaaa (ni 8 espaces)",
+        "ar": "«{value}» ليس تاريخًا بصيغة jjmmaaaa (ولا 8 مسافات)",
+        "en": "“{value}” is not a date jjmmaaaa (nor 8 spaces)",
+    },
+    "bad_unit": {
+        "fr": "« {value} » : l'unité de durée doit être {expected}",
+        "ar": "«{value}»: يجب أن تكون وحدة المدة {expected}",
+        "en": "“{value}”: the unit of duration must be {expected}",
+    },
+    "too_many_hours": {
+        "fr": "{got} heures dépassent le maximum de {max} par trimestre",
+        "ar": "{got} ساعة تتجاوز الحد الأقصى {max} في الثلاثي",
+        "en": "{got} hours exceed the maximum of {max} per quarter",
+    },
+    "quarters_not_total": {
+        "fr": "{got} n'est pas la somme des quatre trimestres ({expected})",
+        "ar": "{got} ليس مجموع الثلاثيات الأربعة ({expected})",
+        "en": "{got} is not the sum of the four quarters ({expected})",
+    },
+    "salary_above_cap": {
+        "fr": "{got} centimes dépassent le plafond de ce champ ({cap} DZD) : "
+        "déclarer avec la disposition large {layout}",
+        "ar": "{got} سنتيمًا تتجاوز سقف هذا الحقل ({cap} دج): يُصرَّح بالتصميم الموسّع {layout}",
+        "en": "{got} centimes exceed this field's cap ({cap} DZD): declare with the wide "
+        "layout {layout}",
+    },
+    "differs_from_header": {
+        "fr": "« {value} » diffère de l'en-tête ({expected})",
+        "ar": "«{value}» يختلف عن الرأسية ({expected})",
+        "en": "“{value}” differs from the header ({expected})",
+    },
+    "bad_line_number": {
+        "fr": "{value} au lieu de {expected} (lignes numérotées 1, 2, 3… dans l'ordre)",
+        "ar": "{value} بدلًا من {expected} (تُرقَّم الأسطر 1، 2، 3… بالترتيب)",
+        "en": "{value} instead of {expected} (lines are numbered 1, 2, 3… in order)",
+    },
+    "header_one_line": {
+        "fr": "le fichier d'en-tête ne contient qu'une seule ligne",
+        "ar": "ملف الرأسية يحتوي على سطر واحد فقط",
+        "en": "the header file holds a single line",
+    },
+    "not_blank": {
+        "fr": "« {value} » : une espace est attendue",
+        "ar": "«{value}»: يُنتظر فراغ",
+        "en": "“{value}”: a space is expected",
+    },
+    "missing_expected": {
+        "fr": "{value}, attendu pour cet employeur, n'est pas déclaré",
+        "ar": "{value}، المتوقع لدى هذا المستخدم، غير مصرح به",
+        "en": "{value}, expected for this employer, is not declared",
+    },
+    "no_rates": {
+        "fr": "aucun taux de cotisation en vigueur pour {value} dans les règles {regime}",
+        "ar": "لا توجد نسب اشتراك سارية لـ {value} في قواعد {regime}",
+        "en": "no contribution rates in force for {value} in the {regime} rules",
+    },
+    # CSV template (csv_template.py)
+    "no_header_row": {
+        "fr": "la première ligne doit nommer les colonnes, séparées par « , » ou « ; »",
+        "ar": "يجب أن يسمي السطر الأول الأعمدة، مفصولة بـ «,» أو «;»",
+        "en": "the first line must name the columns, separated by “,” or “;”",
+    },
+    "missing_column": {
+        "fr": "la colonne {value} est obligatoire",
+        "ar": "العمود {value} إلزامي",
+        "en": "the column {value} is required",
+    },
+    "unknown_column": {
+        "fr": "colonne inconnue « {value} » (connues : {expected})",
+        "ar": "عمود غير معروف «{value}» (المعروفة: {expected})",
+        "en": "unknown column “{value}” (known: {expected})",
+    },
+    "duplicate_column": {
+        "fr": "la colonne {value} apparaît deux fois",
+        "ar": "العمود {value} مكرر",
+        "en": "the column {value} appears twice",
+    },
+    "wrong_column_count": {
+        "fr": "{got} colonnes au lieu de {expected}",
+        "ar": "{got} أعمدة بدلًا من {expected}",
+        "en": "{got} columns instead of {expected}",
+    },
+    "bad_amount": {
+        "fr": "« {value} » n'est pas un montant : chiffres, point décimal, au plus {decimals} "
+        "décimales",
+        "ar": "«{value}» ليس مبلغًا: أرقام ونقطة عشرية وعلى الأكثر {decimals} أرقام عشرية",
+        "en": "“{value}” is not an amount: digits, a decimal point, at most {decimals} decimals",
+    },
+    "not_a_count": {
+        "fr": "« {value} » n'est pas un nombre entier positif ou nul",
+        "ar": "«{value}» ليس عددًا صحيحًا موجبًا أو صفرًا",
+        "en": "“{value}” is not a whole number zero or more",
+    },
+    "not_utf8": {
+        "fr": "n'est pas en UTF-8 (octet {byte} en position {position} : autre encodage ?)",
+        "ar": "ليس بترميز UTF-8 (البايت {byte} في الموضع {position}: ترميز آخر؟)",
+        "en": "is not UTF-8 (byte {byte} at position {position}: another encoding?)",
+    },
+    "not_a_csv_period": {
+        "fr": "« {value} » n'est pas une période AAAA-MM",
+        "ar": "«{value}» ليست فترة بصيغة AAAA-MM",
+        "en": "“{value}” is not a period AAAA-MM",
+    },
     "too_many_problems": {
         "fr": "trop de problèmes : les {max} premiers sont listés",
         "ar": "مشاكل كثيرة جدًا: أُدرجت {max} الأولى",
         "en": "too many problems: the first {max} are listed",
     },
 }
+
+# Morocco's supplementary declaration (E00–E06).
+FILE_REASONS.update(
+    {
+        "bad_supplementary_category": {
+            "fr": "« {value} » : une déclaration complémentaire porte une catégorie E1 à E9",
+            "ar": "«{value}»: التصريح التكميلي يحمل فئة من E1 إلى E9",
+            "en": "“{value}”: a supplementary declaration has a category E1 to E9",
+        },
+        "must_be_empty": {
+            "fr": "doit être vide (zéros ou espaces) sur la ligne E02 d'une déclaration "
+            "complémentaire (lu : {got})",
+            "ar": "يجب أن يكون فارغًا (أصفار أو مسافات) في السطر E02 من التصريح التكميلي "
+            "(المقروء: {got})",
+            "en": "must be empty (zeros or spaces) on the E02 line of a supplementary "
+            "declaration (got {got})",
+        },
+        "in_prefilled": {
+            "fr": "{value} est dans le fichier pré-rempli : il se déclare en B02 de la "
+            "déclaration normale",
+            "ar": "{value} موجود في الملف المعبأ مسبقًا: يُصرَّح به في B02 من التصريح العادي",
+            "en": "{value} is in the pre-filled file: declare it in B02 of the normal declaration",
+        },
+        "keeps_af": {
+            "fr": "la situation {situation} conserve les allocations familiales : rien à "
+            "reverser (lu : {got})",
+            "ar": "في الوضعية {situation} يحتفظ الأجير بالتعويضات العائلية: لا شيء للإرجاع "
+            "(المقروء: {got})",
+            "en": "situation {situation} keeps the family allowances: nothing to pay back "
+            "(got {got})",
+        },
+        "nothing_added": {
+            "fr": "une déclaration complémentaire déclare au moins un salarié en E04",
+            "ar": "التصريح التكميلي يتضمن أجيرًا واحدًا على الأقل في E04",
+            "en": "a supplementary declaration declares at least one employee in E04",
+        },
+    }
+)
 
 _SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
 

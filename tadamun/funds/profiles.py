@@ -214,7 +214,38 @@ TN_CNSS = FundProfile(
     ),
 )
 
-FUNDS: dict[str, FundProfile] = {f.code: f for f in (DZ_CNAS, MA_CNSS, TN_CNSS)}
+#: CASNOS Algeria: the self-employed. Each contributor account (``registry.Employer`` of kind
+#: ``self_employed``) is numbered with the same 8 digits + MOD 97-10 key convention as CNAS
+#: employers, and the person keeps their one NSS. Income is declared once a year (the pack holds
+#: the 31 January deadline; this DueRule is only the profile's fallback: 31 days after the year).
+DZ_CASNOS = FundProfile(
+    code="dz-casnos",
+    country="DZ",
+    name={
+        "fr": "Caisse nationale de sécurité sociale des non-salariés",
+        "ar": "الصندوق الوطني للضمان الاجتماعي لغير الأجراء",
+        "en": "National Social Security Fund for the Self-Employed",
+    },
+    short_name={"fr": "CASNOS", "ar": "CASNOS", "en": "CASNOS"},
+    country_name={"fr": "Algérie", "ar": "الجزائر", "en": "Algeria"},
+    currency_code="DZD",
+    languages=_ALL_LANGUAGES,
+    default_language="fr",
+    timezone="Africa/Algiers",
+    employer_number=SCHEMES["dz-cnas-employer"],
+    insured_number=SCHEMES["dz-nss"],
+    legal_identifier=SCHEMES["dz-nif"],
+    national_id=SCHEMES["dz-nin"],
+    regimes=("dz-casnos",),
+    periodicities=(Periodicity.ANNUAL,),
+    default_periodicity=Periodicity.ANNUAL,
+    due=DueRule(
+        "days_after_period",
+        PackValue(31, None, "décret 15-289: annual income declared before 31 January (S)"),
+    ),
+)
+
+FUNDS: dict[str, FundProfile] = {f.code: f for f in (DZ_CNAS, MA_CNSS, TN_CNSS, DZ_CASNOS)}
 DEFAULT_FUND = "dz-cnas"
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Sum
 
-from tadamun.funds import get_fund
+from tadamun.funds import Period, get_fund
 from tadamun.ledger.allocation import open_items
 from tadamun.ledger.models import Entry, EntryKind
 from tadamun.registry.models import Employer
@@ -216,3 +216,26 @@ def ledger_csv(*, employer: Employer) -> Iterator[str]:
                 _safe(memo),
             )
         )
+
+
+def ledger_paid_through(*, employer: Employer) -> dt.date | None:
+    """The last day of the latest period whose contributions — and those of every earlier
+    period — are fully paid (payments settle the oldest first), or None when the first period
+    owed is still open or nothing was ever owed. What a voluntary member's or a self-employed
+    person's care rights rest on. One query."""
+    allocation = open_items(Entry.objects.filter(employer=employer))
+    open_by_period: dict[Period, int] = {}
+    for item in allocation.items:
+        if item.entry.kind != EntryKind.DUE or not item.entry.period_label:
+            continue
+        try:
+            period = Period.parse(item.entry.period_label)
+        except ValueError:
+            continue
+        open_by_period[period] = open_by_period.get(period, 0) + item.open
+    paid: dt.date | None = None
+    for period in sorted(open_by_period, key=lambda p: p.start):
+        if open_by_period[period] > 0:
+            break
+        paid = period.end
+    return paid

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from tadamun.dbcopy import insert_rows
 from tadamun.errors import InvalidInput
 from tadamun.funds import get_fund
 from tadamun.ledger import errors
@@ -124,6 +127,63 @@ def ledger_post_dues(
     except DuplicatePosting:  # a concurrent call posted the same source first
         existing = list(Entry.objects.filter(source=source, kind=EntryKind.DUE).order_by("branch"))
         return _same_dues(existing, employer, wanted)
+
+
+@dataclass(frozen=True)
+class DuesPosting:
+    """The dues of one declaration, for :func:`ledger_post_dues_many`."""
+
+    employer_id: int
+    source: str
+    period_label: str
+    due_date: dt.date
+    currency: str
+    amounts: Mapping[str, int]
+    created_by_id: int | None = None
+
+
+def ledger_post_dues_many(*, postings: Sequence[DuesPosting]) -> int:
+    """Post the dues of many new declarations (a batch of declaration files) with one COPY
+    (SQLite: batched inserts); the number of entries written. Each posting is checked as
+    :func:`ledger_post_dues` checks one; a source already posted raises DuplicatePosting and
+    nothing is written — the batch's sources are new declarations, so that would be a
+    programming error, not a retry."""
+    rows: list[tuple[object, ...]] = []
+    now = timezone.now()
+    for posting in postings:
+        _check_source(posting.source)
+        for branch, amount in sorted(posting.amounts.items()):
+            if amount == 0:
+                continue
+            if not branch or len(branch) > 40:
+                raise InvalidInput([errors.problem("amounts", "bad_branch", branch=branch)])
+            rows.append(
+                (
+                    posting.employer_id,
+                    EntryKind.DUE.value,
+                    branch,
+                    posting.period_label,
+                    posting.due_date,
+                    _check_amount(amount, f"amounts[{branch}]"),
+                    posting.currency,
+                    posting.source,
+                    "",
+                    now,
+                    posting.created_by_id,
+                )
+            )
+    if not rows:
+        return 0
+    fields = (
+        *("employer", "kind", "branch", "period_label", "due_date", "amount", "currency"),
+        *("source", "memo", "created_at", "created_by"),
+    )
+    try:
+        with transaction.atomic():
+            insert_rows(Entry, fields, rows)
+    except IntegrityError as exc:
+        raise DuplicatePosting(str(rows[0][7])) from exc
+    return len(rows)
 
 
 def _same_dues(existing: list[Entry], employer: Employer, wanted: dict[str, int]) -> list[Entry]:
@@ -262,7 +322,11 @@ def ledger_post_waiver(
 
 
 def ledger_post_penalties(
-    *, employer: Employer, on: dt.date, created_by: User | None = None
+    *,
+    employer: Employer,
+    on: dt.date,
+    created_by: User | None = None,
+    regime: str | None = None,
 ) -> list[Entry]:
     """Post the late-payment surcharges owed on ``on`` for the employer's overdue, unpaid dues.
 
@@ -272,10 +336,11 @@ def ledger_post_penalties(
     a branch may have its own schedule); what was already posted for that due is subtracted and
     the rest posted as one ``penalty`` entry with source ``penalty:<due id>:m<months of delay>``
     — so running this again in the same month of delay posts nothing (idempotent per due and
-    month). A penalty entry is due on ``on``.
+    month). A penalty entry is due on ``on``. ``regime`` names the pack whose schedule applies
+    when it is not the employers' regime (a voluntary member's account: ``dz-abroad``).
     """
     fund = get_fund(employer.fund)
-    pack = fund.pack()
+    pack = fund.pack(regime)
     with transaction.atomic():
         # One employer's penalties are computed by one caller at a time.
         Employer.objects.select_for_update().filter(pk=employer.pk).first()

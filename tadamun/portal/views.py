@@ -12,11 +12,13 @@ from django.views.decorators.http import require_safe
 
 from tadamun.accounts.decorators import employer_required
 from tadamun.accounts.selectors import is_owner
+from tadamun.affiliation.services import self_employed_regime
 from tadamun.declarations import selectors as declaration_selectors
 from tadamun.funds import Period, current_fund
 from tadamun.ledger import selectors as ledger_selectors
 from tadamun.registry.models import Employer
 from tadamun.registry.selectors import employer_headcount, registry_counts
+from tadamun.voluntary.selectors import scheme_runs
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "period": period,
             "due_date": fund.due_date(period),
             "currency": fund.currency_code,
+            # Links only to the schemes this fund runs (their pages answer 404 elsewhere).
+            "abroad_offered": scheme_runs(fund),
+            "self_employed_offered": self_employed_regime(fund) is not None,
         },
     )
 

@@ -19,6 +19,7 @@ from tadamun.errors import InvalidInput, Problem
 from tadamun.funds import FundProfile, current_fund, get_fund
 from tadamun.registry.models import (
     Agency,
+    ContributorKind,
     DeclarationPeriodicity,
     Employer,
     Employment,
@@ -78,8 +79,11 @@ def employer_create(
     activity_class: str = "",
     declaration_periodicity: str | None = None,
     fund: str | None = None,
+    kind: str = ContributorKind.EMPLOYER,
+    holder: InsuredPerson | None = None,
 ) -> Employer:
-    """Register an employer under the number the fund issued (key checked)."""
+    """Register an employer under the number the fund issued (key checked). ``kind`` and
+    ``holder`` make it a person's own contributor account (self-employed, voluntary member)."""
     profile = _fund(fund)
     check = Checker()
     number = check.identifier(
@@ -118,6 +122,8 @@ def employer_create(
         agency=agency,
         activity_class=activity,
         declaration_periodicity=DeclarationPeriodicity(periodicity),
+        kind=ContributorKind(kind),
+        holder=holder,
     )
     _save_unique(employer, "affiliate_number", number)
     return employer

@@ -407,8 +407,8 @@ def test_queue_query_count_does_not_grow(
         employer = employer_for(agency, serial=serial, legal_identifier=f"0000000000{serial:05d}")
         services.signup_request_submit(**_signup_data(employer, email=f"e{serial}@x.example"))
     sign_in(client, staff)
-    # session, user, staff profile, pending list, decided list
-    with django_assert_max_num_queries(5):
+    # session, user, staff profile, pending list, decided list, the header's unread messages
+    with django_assert_max_num_queries(6):
         response = client.get("/en/accounts/agency/signups/")
     assert _text(response).count("/approve/") == 20
 

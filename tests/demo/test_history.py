@@ -51,7 +51,8 @@ def _counts() -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize("fund", sorted(FUNDS))
+# CASNOS (the self-employed) has no salaried workforce for the demo's employers to declare.
+@pytest.mark.parametrize("fund", sorted(f for f in FUNDS if f != "dz-casnos"))
 def test_each_fund_gets_twelve_periods_once(fund: str) -> None:
     employers, report = _seed(fund)
     assert report.declarations_created == 5 * HISTORY_PERIODS

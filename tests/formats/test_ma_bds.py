@@ -336,6 +336,30 @@ CASES: dict[str, tuple[Callable[[], list[bytes]], Problems]] = {
         lambda: _lines_with(lambda ls: set_field(ls, 6, "total_af_net", 9)),
         {(6, "total_af_net", "total_mismatch")},
     ),
+    "B03 sum of insured numbers lies": (
+        lambda: _lines_with(lambda ls: set_field(ls, 6, "sum_insured_numbers", 7)),
+        {(6, "sum_insured_numbers", "total_mismatch")},
+    ),
+    "B03 AF pay-back total lies": (
+        lambda: _lines_with(lambda ls: set_field(ls, 6, "total_af_payback", 7)),
+        {(6, "total_af_payback", "total_mismatch")},
+    ),
+    "B03 total days lies": (
+        lambda: _lines_with(lambda ls: set_field(ls, 6, "total_days", 77)),
+        {(6, "total_days", "total_mismatch")},
+    ),
+    "B05 count lies": (
+        lambda: set_field(build(new_lines=[new(10)]), 8, "employee_count", 2),
+        {(8, "employee_count", "total_mismatch")},
+    ),
+    "B06 sum of insured numbers lies": (
+        lambda: _lines_with(lambda ls: set_field(ls, 9, "sum_insured_numbers", 7)),
+        {(9, "sum_insured_numbers", "total_mismatch")},
+    ),
+    "duplicate in B04": (
+        lambda: build(new_lines=[new(10), new(10)]),
+        {(8, "insured_number", "duplicate_insured")},
+    ),
     "B05 lies": (
         lambda: set_field(build(new_lines=[new(10)]), 8, "total_days", 99),
         {(8, "total_days", "total_mismatch")},
@@ -376,6 +400,10 @@ CASES: dict[str, tuple[Callable[[], list[bytes]], Problems]] = {
     "DE pays back nothing": (
         lambda: build([declared(1, situation="DE")]),
         {(3, "af_payback", "payback_not_net")},
+    ),
+    "MP pays back its family allowances": (
+        lambda: build([declared(1, situation="MP", days=0, actual_salary=0, af_payback=100)]),
+        {(3, "af_payback", "keeps_af")},
     ),
     "pay back above net": (
         lambda: build([declared(1, af_payback=70000)]),

@@ -12,7 +12,7 @@ from tadamun.rules.parameters import load_packs
 
 
 def test_three_funds() -> None:
-    assert sorted(FUNDS) == ["dz-cnas", "ma-cnss", "tn-cnss"]
+    assert sorted(FUNDS) == ["dz-casnos", "dz-cnas", "ma-cnss", "tn-cnss"]
 
 
 @pytest.mark.parametrize(

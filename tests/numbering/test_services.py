@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from tadamun.numbering.services import number_next
+from tadamun.numbering.services import number_block, number_next
 
 
 @pytest.mark.django_db
@@ -60,3 +60,15 @@ def test_concurrent_callers_never_share_a_number() -> None:
     for t in threads:
         t.join()
     assert sorted(issued) == list(range(2, 42))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_of_numbers_follows_and_precedes_single_numbers() -> None:
+    with transaction.atomic():
+        assert number_next(series="block-test", year=2026) == 1
+        assert number_block(series="block-test", year=2026, count=1000) == 2
+        assert number_next(series="block-test", year=2026) == 1002
+    with pytest.raises(ValueError), transaction.atomic():
+        number_block(series="block-test", year=2026, count=0)
+    with pytest.raises(RuntimeError):
+        number_block(series="block-test", year=2026, count=3)

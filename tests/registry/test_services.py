@@ -216,7 +216,12 @@ def test_message_in_each_language_names_the_field() -> None:
 
 @pytest.mark.parametrize("fund", sorted(FUNDS))
 def test_insured_person_in_each_fund(fund: str) -> None:
-    national = {"dz-cnas": "1" * 18, "ma-cnss": "BK123456", "tn-cnss": "01234567"}[fund]
+    national = {
+        "dz-cnas": "1" * 18,
+        "dz-casnos": "1" * 18,
+        "ma-cnss": "BK123456",
+        "tn-cnss": "01234567",
+    }[fund]
     person = services.insured_person_create(**person_fields(fund, national_id=national))
     assert person.fund == fund
     with refused(("national_id", "bad_format" if fund == "ma-cnss" else "wrong_length")):

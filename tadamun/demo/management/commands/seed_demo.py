@@ -7,12 +7,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from tadamun.accounts.demo import seed_demo_accounts
 from tadamun.demo.history import seed_demo_history
 from tadamun.demo.seed import BIG_EMPLOYER_SIZE, seed_demo
+from tadamun.demo.showcase import seed_demo_showcase
 from tadamun.errors import InvalidInput
 from tadamun.funds import FUNDS
+from tadamun.insured.demo import seed_demo_insured
 from tadamun.registry.selectors import agency_list
 
 
@@ -51,4 +54,8 @@ class Command(BaseCommand):
         except InvalidInput as exc:
             raise CommandError(f"demo history refused: {exc}") from exc
         for line in history.lines():
+            self.stdout.write(line)
+        for line in seed_demo_insured(employers=employers, today=timezone.localdate()):
+            self.stdout.write(line)
+        for line in seed_demo_showcase(agencies=list(agency_list(fund=report.fund))):
             self.stdout.write(line)
