@@ -54,3 +54,14 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
             cursor.executemany(statement_text, batch)
             count += len(batch)
     return count
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` ids of ``model``'s sequence (PostgreSQL), for rows written by :func:`insert_rows`
+    whose ids must be known first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]

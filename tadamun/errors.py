@@ -128,7 +128,7 @@ REASONS: dict[str, dict[str, str]] = {
 
 #: Separator between the field's label and the reason, per language (French puts a space before
 #: the colon; Arabic uses its own colon form and no leading space).
-_SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
+SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def problem(field: str, label: Texts, code: str, **params: object) -> Problem:
     reason = REASONS[code]
     values = {key: str(value) for key, value in params.items()}
     texts = {
-        lang: f"{label.get(lang, field)}{_SEPARATOR[lang]}{reason[lang].format(**values)}"
+        lang: f"{label.get(lang, field)}{SEPARATOR[lang]}{reason[lang].format(**values)}"
         for lang in LANGUAGES
     }
     return Problem(field=field, code=code, texts=texts, params=values)
@@ -177,3 +177,67 @@ class InvalidInput(ValueError):
 
     def messages(self, language: str = "en") -> list[str]:
         return [p.message(language) for p in self.problems]
+
+
+class Catalogue:
+    """One app's field labels and reasons, over the shared :data:`REASONS`: every app's problems
+    are written the same way (label, separator, reason) and differ only by their tables."""
+
+    def __init__(
+        self,
+        labels: Mapping[str, Texts],
+        reasons: Mapping[str, Texts],
+        *,
+        default_label: Texts | None = None,
+    ) -> None:
+        self.labels = labels
+        self.reasons = reasons
+        self.default_label = default_label
+
+    def label(self, field: str) -> Texts:
+        found = self.labels.get(field)
+        if found is not None:
+            return found
+        return self.default_label or {lang: field for lang in LANGUAGES}
+
+    def reason(self, code: str) -> Texts:
+        return self.reasons.get(code) or REASONS[code]
+
+    def problem(self, field: str, code: str, **params: object) -> Problem:
+        """A problem of ``field`` with the reason ``code`` (placeholders filled from ``params``)."""
+        reason = self.reason(code)
+        values = {key: str(value) for key, value in params.items()}
+        names = self.label(field)
+        texts = {
+            lang: f"{names[lang]}{SEPARATOR[lang]}{reason[lang].format(**values)}"
+            for lang in LANGUAGES
+        }
+        return Problem(field=field, code=code, texts=texts, params=values)
+
+    def refuse(self, field: str, code: str, **params: object) -> InvalidInput:
+        """An :class:`InvalidInput` with one problem, to ``raise``."""
+        return InvalidInput([self.problem(field, code, **params)])
+
+
+class ProblemCollector:
+    """Collects the problems of one form, raised together at the end. An app subclasses it with
+    its own ``make`` (its catalogue's problem)."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def make(self, field: str, code: str, **params: object) -> Problem:
+        raise NotImplementedError
+
+    def add(self, field: str, code: str, **params: object) -> None:
+        self.items.append(self.make(field, code, **params))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    def has(self, field: str) -> bool:
+        return any(p.field == field for p in self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidInput(self.items)

@@ -23,6 +23,8 @@ from typing import Any, Protocol
 
 from celery import Celery
 
+from tadamun.housekeeping.schedule import beat_schedule
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tadamun.settings")
 
 logger = logging.getLogger(__name__)
@@ -59,7 +61,11 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
 )
-app.autodiscover_tasks(["tadamun.filings", "tadamun.notifications"])
+app.autodiscover_tasks(
+    ["tadamun.filings", "tadamun.notifications", "tadamun.housekeeping", "tadamun.insured"]
+)
+# The periodic jobs (tadamun/housekeeping/schedule.py), sent by ``celery -A tadamun.jobs beat``.
+app.conf.beat_schedule = beat_schedule()
 
 
 def mode() -> str:

@@ -116,6 +116,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+#: Former secret keys, comma-separated, while rotating: signatures and sealed values
+#: (``tadamun/sealed.py``: TOTP seeds) made with them are still accepted.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in _env("TADAMUN_SECRET_KEY_FALLBACKS").split(",") if k.strip()
+]
 
 
 def _sandbox_gateway_secret() -> str:
@@ -162,7 +167,14 @@ TADAMUN_JOBS = _env("TADAMUN_JOBS") or "thread"
 #: Redis only: seconds after which a message a dead worker took is delivered again.
 TADAMUN_BROKER_VISIBILITY_TIMEOUT = _int("TADAMUN_BROKER_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_URL = TADAMUN_BROKER_URL or "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TADAMUN_BROKER_VISIBILITY_TIMEOUT}
+#: A prefix for every key the jobs put in Redis, so that several deployments (or test runs) can
+#: share one Redis server without taking each other's messages.
+TADAMUN_BROKER_KEY_PREFIX = _env("TADAMUN_BROKER_KEY_PREFIX")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": TADAMUN_BROKER_VISIBILITY_TIMEOUT
+}
+if TADAMUN_BROKER_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = TADAMUN_BROKER_KEY_PREFIX
 #: Largest declaration file accepted (bytes, as received), and for a zip its uncompressed size.
 TADAMUN_FILING_MAX_BYTES = _int("TADAMUN_FILING_MAX_BYTES", 200 * 1024 * 1024)
 TADAMUN_FILING_MAX_UNZIPPED_BYTES = _int("TADAMUN_FILING_MAX_UNZIPPED_BYTES", 1024 * 1024 * 1024)
@@ -191,6 +203,9 @@ TADAMUN_RIGHTS_IP_RATE = _env("TADAMUN_RIGHTS_IP_RATE") or "300/m"
 #: Seconds a live partner key is remembered per web process (tadamun.api.keycache): a revoked
 #: key or suspended partner is refused by every process within this delay. 0: no cache.
 TADAMUN_API_KEY_CACHE_SECONDS = float(_env("TADAMUN_API_KEY_CACHE_SECONDS") or "5")
+#: The rights check's two statements are prepared once per PostgreSQL connection
+#: (tadamun.hotsql); 0 behind a transaction-mode pooler that cannot keep prepared statements.
+TADAMUN_PREPARED_STATEMENTS = _flag("TADAMUN_PREPARED_STATEMENTS", True)
 
 ALLOWED_HOSTS = _list("TADAMUN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = _list("TADAMUN_CSRF_TRUSTED_ORIGINS", [])
@@ -220,6 +235,7 @@ INSTALLED_APPS = [
     "tadamun.insured",
     "tadamun.benefits",
     "tadamun.certificates",
+    "tadamun.housekeeping",
     "tadamun.api",
     "tadamun.portal",
     # django-ninja: its API docs page (Swagger UI) from our own static files, under our CSP.

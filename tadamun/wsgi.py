@@ -1,4 +1,5 @@
-"""WSGI entry point for production servers (``gunicorn tadamun.wsgi``).
+"""WSGI entry point for production servers (``granian --interface wsgi tadamun.wsgi:application``,
+see README.md; gunicorn works too).
 
 The partners' rights check (``/api/v1/rights/…``) goes through a second Django handler with only
 the middleware an API answer needs (``TADAMUN_RIGHTS_MIDDLEWARE``: security headers, host check,

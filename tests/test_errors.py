@@ -6,7 +6,15 @@ import string
 
 import pytest
 
-from tadamun.errors import LANGUAGES, REASONS, InvalidInput, problem
+from tadamun.errors import (
+    LANGUAGES,
+    REASONS,
+    Catalogue,
+    InvalidInput,
+    Problem,
+    ProblemCollector,
+    problem,
+)
 from tadamun.registry.labels import FIELD_LABELS
 
 
@@ -49,3 +57,38 @@ def test_invalid_input_lists_every_problem() -> None:
 def test_invalid_input_needs_a_problem() -> None:
     with pytest.raises(ValueError):
         InvalidInput([])
+
+
+def test_catalogue_prefers_its_own_reasons_and_labels() -> None:
+    own = {"required": {"fr": "manque", "ar": "ناقص", "en": "missing"}}
+    catalogue = Catalogue({"iban": {"fr": "RIB", "ar": "الحساب", "en": "Account"}}, own)
+    found = catalogue.problem("iban", "required")
+    assert found.message("fr") == "RIB : manque"
+    assert found.message("ar") == "الحساب: ناقص"
+    # A code the app does not redefine falls back to the shared reasons.
+    assert catalogue.problem("iban", "not_digits").message("en") == (
+        "Account: must contain digits only"
+    )
+    # A field without a label is named as it is, unless the catalogue has a default label.
+    assert catalogue.label("zzz") == {"fr": "zzz", "ar": "zzz", "en": "zzz"}
+    fallback = Catalogue({}, own, default_label={"fr": "Pièce", "ar": "وثيقة", "en": "Document"})
+    assert fallback.problem("file", "required").message("en") == "Document: missing"
+    with pytest.raises(KeyError):
+        catalogue.problem("iban", "no_such_code")
+
+
+def test_problem_collector_raises_every_problem_at_the_end() -> None:
+    catalogue = Catalogue({}, {})
+
+    class Collected(ProblemCollector):
+        def make(self, field: str, code: str, **params: object) -> Problem:
+            return catalogue.problem(field, code, **params)
+
+    collected = Collected()
+    collected.raise_if_any()  # nothing yet: no error
+    collected.add("a", "required")
+    collected.extend([catalogue.problem("b", "not_digits")])
+    assert collected.has("a") and not collected.has("c")
+    with pytest.raises(InvalidInput) as raised:
+        collected.raise_if_any()
+    assert raised.value.fields == ("a", "b")

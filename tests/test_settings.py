@@ -26,6 +26,8 @@ print(json.dumps({
     "email_tls": settings.EMAIL_USE_TLS, "referrer": settings.SECURE_REFERRER_POLICY,
     "csp": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"],
     "key_file": (settings.VAR_DIR / "secret_key").exists(),
+    "fallbacks": settings.SECRET_KEY_FALLBACKS,
+    "broker_options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
 }))
 """
 
@@ -119,3 +121,16 @@ def test_bad_flag_is_named(tmp_path: Path) -> None:
     result = _run(tmp_path, TADAMUN_DEBUG="maybe")
     assert result.returncode != 0
     assert "TADAMUN_DEBUG='maybe'" in result.stderr
+
+
+def test_secret_key_fallbacks_and_broker_prefix(tmp_path: Path) -> None:
+    assert _show(tmp_path)["fallbacks"] == []
+    assert _show(tmp_path)["broker_options"] == {"visibility_timeout": 3600}
+    shown = _show(
+        tmp_path,
+        TADAMUN_SECRET_KEY_FALLBACKS=" old-one , older-one ,",
+        TADAMUN_BROKER_KEY_PREFIX="fund-a:",
+        TADAMUN_BROKER_VISIBILITY_TIMEOUT="60",
+    )
+    assert shown["fallbacks"] == ["old-one", "older-one"]
+    assert shown["broker_options"] == {"visibility_timeout": 60, "global_keyprefix": "fund-a:"}

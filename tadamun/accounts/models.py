@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tadamun.sealed import SealedCharField
+
 
 class Language(models.TextChoices):
     FR = "fr", "Français"
@@ -55,8 +57,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language, default=Language.FR
     )
-    # Second factor (RFC 6238). The secret is set at enrolment and confirmed by a first code.
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # Second factor (RFC 6238). The secret is set at enrolment and confirmed by a first code; it
+    # is sealed at rest (tadamun/sealed.py), so a copy of the database holds no usable factor.
+    totp_secret = SealedCharField(blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     # The last accepted time step, so that a code cannot be replayed within its window.
     totp_last_step = models.BigIntegerField(null=True, blank=True)

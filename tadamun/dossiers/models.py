@@ -102,6 +102,8 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     DECIDED = "decided", _("Decided")
     DOCUMENT = "document", _("Document added")
+    ASKED = "asked", _("Question to the applicant")
+    ANSWERED = "answered", _("Answer from the applicant")
 
 
 class DossierEvent(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tadamun.errors import REASONS, InvalidInput, Problem
+from tadamun.errors import Catalogue
 
 LABELS: dict[str, dict[str, str]] = {
     "reason": {"fr": "Motif", "ar": "السبب", "en": "Reason"},
@@ -11,6 +11,14 @@ LABELS: dict[str, dict[str, str]] = {
     "status": {"fr": "Statut", "ar": "الحالة", "en": "Status"},
     "dossier": {"fr": "Dossier", "ar": "الملف", "en": "Dossier"},
     "expected_next": {"fr": "Étape suivante", "ar": "الخطوة التالية", "en": "Next step"},
+    "message": {"fr": "Message", "ar": "الرسالة", "en": "Message"},
+    "expected_document": {
+        "fr": "Pièce attendue",
+        "ar": "الوثيقة المطلوبة",
+        "en": "Document expected",
+    },
+    "note": {"fr": "Note", "ar": "ملاحظة", "en": "Note"},
+    "document": {"fr": "Document", "ar": "الوثيقة", "en": "Document"},
 }
 
 DOSSIER_REASONS: dict[str, dict[str, str]] = {
@@ -34,22 +42,19 @@ DOSSIER_REASONS: dict[str, dict[str, str]] = {
         "ar": "يُتَّخذ القرار مع سببه عبر قرار الوكالة",
         "en": "a decision is taken, with its reason, through the agency's decision",
     },
+    "not_waiting": {
+        "fr": "ce dossier n'attend pas de réponse de votre part ({status})",
+        "ar": "هذا الملف لا ينتظر ردًّا منك ({status})",
+        "en": "this dossier is not waiting for your answer ({status})",
+    },
+    "no_applicant": {
+        "fr": "ce dossier n'a pas de demandeur inscrit à qui poser la question",
+        "ar": "ليس لهذا الملف صاحب طلب مسجَّل يمكن سؤاله",
+        "en": "this dossier has no signed-up applicant to ask",
+    },
 }
 
-SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
-
-
-def problem(field: str, code: str, **params: object) -> Problem:
-    reason = DOSSIER_REASONS.get(code) or REASONS[code]
-    values = {key: str(value) for key, value in params.items()}
-    names = LABELS.get(field, {"fr": field, "ar": field, "en": field})
-    texts = {
-        lang: f"{names[lang]}{SEPARATOR[lang]}{reason[lang].format(**values)}"
-        for lang in ("fr", "ar", "en")
-    }
-    return Problem(field=field, code=code, texts=texts, params=values)
-
-
-def refuse(field: str, code: str, **params: object) -> InvalidInput:
-    """An :class:`InvalidInput` with one problem, to ``raise``."""
-    return InvalidInput([problem(field, code, **params)])
+CATALOGUE = Catalogue(LABELS, DOSSIER_REASONS)
+label = CATALOGUE.label
+refuse = CATALOGUE.refuse
+problem = CATALOGUE.problem

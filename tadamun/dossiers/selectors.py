@@ -12,7 +12,13 @@ from tadamun.accounts import selectors as account_selectors
 from tadamun.accounts.models import AuditAction, User
 from tadamun.accounts.services import audit_record
 from tadamun.documents.models import Document
-from tadamun.dossiers.models import QUEUE_STATUSES, Dossier, DossierEvent
+from tadamun.dossiers.models import (
+    QUEUE_STATUSES,
+    Dossier,
+    DossierEvent,
+    DossierStatus,
+    EventKind,
+)
 from tadamun.funds import current_fund
 
 AnyUser = User | AnonymousUser
@@ -115,6 +121,18 @@ def dossier_history(*, dossier: Dossier) -> list[DossierEvent]:
         DossierEvent.objects.filter(dossier=dossier)
         .select_related("actor", "assignee")
         .order_by("at", "id")
+    )
+
+
+def dossier_question(*, dossier: Dossier) -> DossierEvent | None:
+    """The agency's question the applicant has still to answer (the latest one), or None when
+    the dossier is not waiting for the applicant (1 query, none when not waiting)."""
+    if dossier.status != DossierStatus.WAITING_APPLICANT:
+        return None
+    return (
+        DossierEvent.objects.filter(dossier=dossier, kind=EventKind.ASKED)
+        .order_by("-at", "-id")
+        .first()
     )
 
 

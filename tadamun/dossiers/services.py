@@ -1,4 +1,5 @@
-"""Writes of the dossiers app: open, move, assign, decide. Keyword-only, all or nothing.
+"""Writes of the dossiers app: open, move, assign, decide, ask the applicant and take their
+answer. Keyword-only, all or nothing.
 
 Every change of status writes a :class:`~tadamun.dossiers.models.DossierEvent` (append-only) and
 notifies the applicant in their language (:func:`tadamun.notifications.services.notify`, e-mail
@@ -15,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,6 +42,10 @@ from tadamun.numbering.services import number_next
 from tadamun.registry.models import Agency, Employer, InsuredPerson
 
 REASON_MAX = 1000
+#: The document an agent asks for is named in a few words; the message says the rest.
+EXPECTED_DOCUMENT_MAX = 200
+#: ``Document.kind`` of a file the applicant sends in answer to the agency.
+ANSWER_DOCUMENT_KIND = "dossier_answer"
 #: Series of :func:`tadamun.numbering.services.number_next` for dossier references.
 SERIES = "dossier"
 
@@ -61,12 +67,14 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now if now is not None else timezone.now()
 
 
-def _clean_reason(value: object, *, required: bool, field: str = "reason") -> str:
+def _clean_reason(
+    value: object, *, required: bool, field: str = "reason", limit: int = REASON_MAX
+) -> str:
     text = " ".join(str(value or "").split()) if not isinstance(value, str) else value.strip()
     if required and not text:
         raise refuse(field, "required")
-    if len(text) > REASON_MAX:
-        raise refuse(field, "too_long", max=REASON_MAX)
+    if len(text) > limit:
+        raise refuse(field, "too_long", max=limit)
     try:
         check_text(field, text, current_fund())
     except UnsafeContent:
@@ -106,19 +114,27 @@ def _notify_applicant(dossier: Dossier, reason: str) -> None:
     applicant = dossier.applicant
     if applicant is None:
         return
+    with translation.override(applicant.preferred_language or "fr"):
+        status = str(DossierStatus(dossier.status).label)
+    _notify(dossier, "dossiers/notifications/status_changed.txt", status=status, reason=reason)
+
+
+def _notify(dossier: Dossier, template: str, **context: object) -> None:
+    """Tell the applicant (if the dossier has one) about their dossier, in their language."""
+    applicant = dossier.applicant
+    if applicant is None:
+        return
     language = applicant.preferred_language or "fr"
     with translation.override(language):
         link = reverse("dossiers:detail", kwargs={"dossier_id": dossier.pk})
-        status = str(DossierStatus(dossier.status).label)
     notify(
         user=applicant,
-        template="dossiers/notifications/status_changed.txt",
+        template=template,
         context={
             "reference": dossier.reference,
             "kind": kind_spec(dossier.kind).label(language),
-            "status": status,
-            "reason": reason,
             "expected": expected_text(dossier=dossier, language=language),
+            **context,
         },
         link=link,
     )
@@ -341,6 +357,116 @@ def dossier_decide(
         now=at,
     )
     _notify_applicant(locked, text)
+    return locked
+
+
+@transaction.atomic
+def dossier_ask(
+    *,
+    dossier: Dossier,
+    staff: User,
+    message: str,
+    expected_document: str = "",
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """``staff`` of the dossier's agency asks the applicant for something (a missing or
+    unreadable document…): ``message`` (required, at most 1,000 characters, no full identifier)
+    and, optionally, the ``expected_document`` in a few words (at most 200). The dossier waits
+    for the applicant (``waiting_applicant``; what is expected next is that document, or
+    "send the documents asked for"); the question is written to the history and sent to the
+    applicant in their language. Refused on a closed dossier and on one with no applicant
+    account (``dossier``); :class:`PermissionDenied` for staff of another agency."""
+    _staff_of(user=staff, agency=dossier.agency)
+    text = _clean_reason(message, required=True, field="message")
+    wanted = _clean_reason(
+        expected_document,
+        required=False,
+        field="expected_document",
+        limit=EXPECTED_DOCUMENT_MAX,
+    )
+    locked = _locked(dossier)
+    _refuse_if_final(locked)
+    if locked.applicant_id is None:
+        raise refuse("dossier", "no_applicant")
+    at = _now(now)
+    previous = locked.status
+    locked.status = DossierStatus.WAITING_APPLICANT
+    locked.expected_next = wanted or DEFAULT_EXPECTED[DossierStatus.WAITING_APPLICANT]
+    locked.updated_at = at
+    locked.save()
+    _event(locked, kind=EventKind.ASKED, at=at, actor=staff, from_status=previous, reason=text)
+    audit_record(
+        actor=staff,
+        action=AuditAction.CHANGE,
+        obj=locked,
+        insured=locked.insured,
+        detail=f"dossier {locked.reference} question to the applicant",
+        now=at,
+    )
+    _notify(locked, "dossiers/notifications/question.txt", message=text)
+    return locked
+
+
+def dossier_answer(
+    *,
+    dossier: Dossier,
+    applicant: User,
+    note: str,
+    upload: UploadedFile | None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """The ``applicant`` (the dossier's own) answers the agency's question with a ``note``
+    (optional, at most 1,000 characters, no full identifier) and one document (``upload``,
+    required, with every check of :func:`tadamun.documents.services.document_store`). The
+    document is attached and handed to the agency, the answer written to the history, and the
+    dossier goes back to the agency's queue (``in_review`` when an agent holds it, else
+    ``needs_person``). Refused (``dossier``) unless the dossier waits for the applicant; a
+    refused file names the ``document`` field. All or nothing: on any refusal no history entry
+    is written and no stored file stays behind. :class:`PermissionDenied` for anyone but the
+    applicant (pages answer 404)."""
+    if dossier.applicant_id is None or dossier.applicant_id != applicant.pk:
+        raise PermissionDenied("not the applicant of this dossier")
+    text = _clean_reason(note, required=False, field="note")
+    stored: list[Document] = []
+    try:
+        with transaction.atomic():
+            locked = _locked(dossier)
+            if locked.status != DossierStatus.WAITING_APPLICANT:
+                raise refuse("dossier", "not_waiting", status=locked.status)
+            if upload is None:
+                raise refuse("document", "required")
+            at = _now(now)
+            stored.append(
+                document_services.document_store(
+                    owner=applicant,
+                    kind=ANSWER_DOCUMENT_KIND,
+                    upload=upload,
+                    agency=locked.agency,
+                    field="document",
+                    now=at,
+                )
+            )
+            previous = locked.status
+            locked.status = (
+                DossierStatus.IN_REVIEW
+                if locked.assignee_id is not None
+                else DossierStatus.NEEDS_PERSON
+            )
+            locked.expected_next = DEFAULT_EXPECTED[locked.status]
+            locked.updated_at = at
+            locked.save()
+            _event(
+                locked,
+                kind=EventKind.ANSWERED,
+                at=at,
+                actor=applicant,
+                from_status=previous,
+                reason=text,
+            )
+            _attach(locked, stored[0], actor=applicant, at=at)
+    except BaseException:
+        document_services.document_files_remove(documents=stored)
+        raise
     return locked
 
 

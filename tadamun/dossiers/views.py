@@ -1,5 +1,6 @@
-"""Dossier pages: the person's own (list, detail with history and what is expected next) and the
-agency back office (queue, dossier, assignment, decision). Thin: selectors and services; every
+"""Dossier pages: the person's own (list, detail with history and what is expected next, answer
+to the agency's question) and the agency back office (queue, dossier, assignment, decision,
+question to the applicant). Thin: selectors and services; every
 staff page goes through ``staff_required`` and the agency-scoped selector (another agency's
 dossier: 404), which also writes the read to the audit trail."""
 
@@ -43,13 +44,20 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
-def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
+def _own_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
     try:
-        dossier = selectors.dossier_for_user(user=_user(request), dossier_id=dossier_id)
+        return selectors.dossier_for_user(user=_user(request), dossier_id=dossier_id)
     except Dossier.DoesNotExist:
         raise Http404("no such dossier") from None
+
+
+def _person_page(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    errors: list[str] | None = None,
+    form: dict[str, str] | None = None,
+) -> HttpResponse:
     return render(
         request,
         "dossiers/detail.html",
@@ -57,8 +65,37 @@ def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
             "dossier": dossier,
             "events": selectors.dossier_history(dossier=dossier),
             "documents": selectors.dossier_documents(dossier=dossier),
+            "question": selectors.dossier_question(dossier=dossier),
+            "errors": errors or [],
+            "form": form or {},
         },
+        status=400 if errors else 200,
     )
+
+
+@require_safe
+@login_required
+def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    return _person_page(request, _own_dossier(request, dossier_id))
+
+
+@require_POST
+@login_required
+def answer(request: HttpRequest, dossier_id: int) -> HttpResponseBase:
+    dossier = _own_dossier(request, dossier_id)
+    note = request.POST.get("note", "")
+    try:
+        services.dossier_answer(
+            dossier=dossier,
+            applicant=_user(request),
+            note=note,
+            upload=request.FILES.get("document"),
+        )
+    except InvalidInput as exc:
+        return _person_page(
+            request, dossier, errors=exc.messages(_language()), form={"note": note[:1000]}
+        )
+    return redirect("dossiers:detail", dossier_id=dossier.pk)
 
 
 # --- the agency back office ----------------------------------------------------------------------
@@ -115,6 +152,7 @@ def _staff_page(
             "events": selectors.dossier_history(dossier=dossier),
             "documents": selectors.dossier_documents(dossier=dossier),
             "colleagues": selectors.agency_colleagues(user=_user(request)),
+            "question": selectors.dossier_question(dossier=dossier),
             "is_final": dossier.status in FINAL_STATUSES,
             "errors": errors or [],
             "form": form or {},
@@ -184,5 +222,29 @@ def decide(request: HttpRequest, staff: StaffProfile, dossier_id: int) -> HttpRe
             dossier,
             errors=exc.messages(_language()),
             form={"decision": decision, "reason": reason[:1000]},
+        )
+    return redirect("dossiers:staff_detail", dossier_id=dossier.pk)
+
+
+@require_POST
+@staff_required
+def ask(request: HttpRequest, staff: StaffProfile, dossier_id: int) -> HttpResponseBase:
+    dossier = _staff_dossier(request, staff, dossier_id)
+    message = request.POST.get("message", "")
+    expected_document = request.POST.get("expected_document", "")
+    try:
+        services.dossier_ask(
+            dossier=dossier,
+            staff=_user(request),
+            message=message,
+            expected_document=expected_document,
+        )
+    except InvalidInput as exc:
+        return _staff_page(
+            request,
+            staff,
+            dossier,
+            errors=exc.messages(_language()),
+            form={"message": message[:1000], "expected_document": expected_document[:200]},
         )
     return redirect("dossiers:staff_detail", dossier_id=dossier.pk)

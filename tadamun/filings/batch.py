@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -28,6 +29,7 @@ from django.utils import timezone
 
 from tadamun import jobs
 from tadamun.accounts.models import User
+from tadamun.dbcopy import insert_rows, reserve_ids
 from tadamun.declarations.batch import BatchItem, declarations_submit_batch
 from tadamun.declarations.models import Declaration, Status
 from tadamun.errors import Problem
@@ -189,7 +191,7 @@ def filings_intake_many(
     from tadamun.filings.tasks import process_filing_batch
 
     with transaction.atomic():
-        created = Filing.objects.bulk_create([f for _, f in new], batch_size=2000)
+        created = _create_filings([f for _, f in new])
         ids = [f.pk for f in created]
         for start in range(0, len(ids), batch_files):
             jobs.enqueue(process_filing_batch, ids[start : start + batch_files])
@@ -197,6 +199,30 @@ def filings_intake_many(
     for (n, _), filing in zip(new, created, strict=True):
         result.filings[n] = filing
     return result
+
+
+_FILING_FIELDS = (
+    *("id", "employer", "uploaded_by", "fmt", "period_label", "original_name", "stored_name"),
+    *("sha256", "size", "zipped", "status", "lines_total", "lines_done", "attempts"),
+    *("problem_count", "declaration", "failure", "created_at", "started_at", "finished_at"),
+)
+
+
+def _create_filings(filings: list[Filing]) -> list[Filing]:
+    """The new filings' rows: on PostgreSQL one ``COPY`` with ids taken from the sequence first
+    (``bulk_create`` prepares every value of every row through its field, 0.4 ms a filing); the
+    ORM elsewhere."""
+    if connection.vendor != "postgresql" or not filings:
+        return Filing.objects.bulk_create(filings, batch_size=2000)
+    ids = reserve_ids(Filing, len(filings))
+    attnames = [Filing._meta.get_field(name).attname for name in _FILING_FIELDS]  # type: ignore[union-attr]
+    for filing, pk in zip(filings, ids, strict=True):
+        filing.pk = pk
+    insert_rows(Filing, _FILING_FIELDS, ([getattr(f, name) for name in attnames] for f in filings))
+    for filing in filings:
+        filing._state.adding = False
+        filing._state.db = connection.alias
+    return filings
 
 
 # --- processing ----------------------------------------------------------------------------------
@@ -215,7 +241,7 @@ def _claim(filing_ids: Sequence[int]) -> list[Filing]:
     with transaction.atomic():
         rows = list(
             Filing.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("employer", "uploaded_by")
+            .select_related("employer")
             .filter(pk__in=filing_ids)
             .exclude(status__in=[FilingStatus.ACCEPTED, FilingStatus.REJECTED])
             .order_by("pk")
@@ -226,6 +252,10 @@ def _claim(filing_ids: Sequence[int]) -> list[Filing]:
             started_at=timezone.now(),
             failure="",
         )
+    # A batch comes from one intake (one user) or a few: each user read once, not per filing.
+    users = {u.pk: u for u in User.objects.filter(pk__in={f.uploaded_by_id for f in rows})}
+    for filing in rows:
+        Filing.uploaded_by.field.set_cached_value(filing, users[filing.uploaded_by_id])
     return rows
 
 
@@ -246,6 +276,20 @@ def _read(filing: Filing, period: Period, workforce: dict[int, Workforce]) -> Re
         return ReadResult(None, [file_problem(0, "file", "zip_bad", reason=str(exc)[:80])], 1, 0)
 
 
+#: The names :meth:`_Received.store` and :func:`storage.store` give: nothing to resolve.
+_STORED_NAME = re.compile(r"[0-9]+/[0-9a-f]{64}\.txt")
+
+
+def _stored_bytes(base: str, name: str) -> bytes:
+    """A stored file's content. A name of the intake's own shape cannot leave the filings
+    directory, so the path is not resolved (``Path.resolve`` is a system call per component,
+    0.3 ms a file); any other name goes through :func:`storage.stored_path`'s check."""
+    if _STORED_NAME.fullmatch(name):
+        with open(os.path.join(base, name), "rb") as fh:
+            return fh.read()
+    return storage.stored_path(name).read_bytes()
+
+
 def _read_ma_bds_many(
     filings: list[Filing], periods: dict[str, Period], workforce: dict[int, Workforce]
 ) -> dict[int, ReadResult]:
@@ -255,9 +299,10 @@ def _read_ma_bds_many(
         return {}
     inputs: list[FileInput] = []
     counts: list[int] = []
+    base = str(storage.root())
     for filing in filings:
         period = periods[filing.period_label]
-        data = storage.stored_path(filing.stored_name).read_bytes()
+        data = _stored_bytes(base, filing.stored_name)
         counts.append(data.count(b"\n") + (0 if data.endswith(b"\n") else 1))
         inputs.append(
             FileInput(

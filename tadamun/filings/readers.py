@@ -89,14 +89,18 @@ class _Builder:
         situations: list[str],
     ) -> None:
         """Many expected employees at once (column by column: no per-line call)."""
-        self.insured_id.extend(p.insured_id for p in persons)
-        self.ssn.extend(p.ssn for p in persons)
-        self.surname_latin.extend(p.surname_latin for p in persons)
-        self.first_names_latin.extend(p.first_names_latin for p in persons)
-        self.surname_arabic.extend(p.surname_arabic for p in persons)
-        self.first_names_arabic.extend(p.first_names_arabic for p in persons)
-        self.national_id.extend(p.national_id for p in persons)
-        self.birth_date.extend(p.birth_date for p in persons)
+        if not persons:
+            return
+        # One transposition in C instead of a generator per column.
+        ids, ssn, surname, first, surname_ar, first_ar, national, born = zip(*persons, strict=True)
+        self.insured_id.extend(ids)
+        self.ssn.extend(ssn)
+        self.surname_latin.extend(surname)
+        self.first_names_latin.extend(first)
+        self.surname_arabic.extend(surname_ar)
+        self.first_names_arabic.extend(first_ar)
+        self.national_id.extend(national)
+        self.birth_date.extend(born)
         self.new_hire.extend([False] * len(persons))
         self.days.extend(days)
         self.wage.extend(wages)

@@ -366,3 +366,25 @@ __all__ = [
     "filing_upload",
     "filing_upload_result",
 ]
+
+
+def filings_requeue_stuck(*, older_than: dt.timedelta) -> int:
+    """Queue again the filings whose job was lost (the periodic job); how many were queued.
+
+    Lost means still ``queued`` more than ``older_than`` after the upload (the broker was down
+    when it committed) or ``processing`` since more than ``older_than`` (its worker died and
+    the broker no longer holds the message). Choose ``older_than`` well beyond the broker's
+    visibility timeout, after which Redis delivers an unfinished job again by itself. Queuing a
+    filing twice is harmless: processing is idempotent and a finished filing is skipped."""
+    cutoff = timezone.now() - older_than
+    stuck = Filing.objects.filter(
+        status=FilingStatus.QUEUED, created_at__lt=cutoff
+    ) | Filing.objects.filter(status=FilingStatus.PROCESSING, started_at__lt=cutoff)
+    ids = list(stuck.order_by("pk").values_list("pk", flat=True))
+    from tadamun.filings.tasks import process_filing
+
+    for filing_id in ids:
+        jobs.enqueue(process_filing, filing_id)
+    if ids:
+        logger.warning("%d filing(s) queued again, their job lost: %s", len(ids), ids[:20])
+    return len(ids)

@@ -126,6 +126,15 @@ class FundProfile:
 
 _ALL_LANGUAGES = ("fr", "ar", "en")
 
+#: Morocco's and Tunisia's funds bear the same name.
+_CNSS_NAME = {
+    "fr": "Caisse nationale de sécurité sociale",
+    "ar": "الصندوق الوطني للضمان الاجتماعي",
+    "en": "National Social Security Fund",
+}
+_CNSS_SHORT_NAME = {"fr": "CNSS", "ar": "CNSS", "en": "CNSS"}
+_ALGERIA = {"fr": "Algérie", "ar": "الجزائر", "en": "Algeria"}
+
 DZ_CNAS = FundProfile(
     code="dz-cnas",
     country="DZ",
@@ -135,7 +144,7 @@ DZ_CNAS = FundProfile(
         "en": "National Social Insurance Fund for Salaried Workers",
     },
     short_name={"fr": "CNAS", "ar": "CNAS", "en": "CNAS"},
-    country_name={"fr": "Algérie", "ar": "الجزائر", "en": "Algeria"},
+    country_name=_ALGERIA,
     currency_code="DZD",
     languages=_ALL_LANGUAGES,
     default_language="fr",
@@ -163,12 +172,8 @@ DZ_CNAS = FundProfile(
 MA_CNSS = FundProfile(
     code="ma-cnss",
     country="MA",
-    name={
-        "fr": "Caisse nationale de sécurité sociale",
-        "ar": "الصندوق الوطني للضمان الاجتماعي",
-        "en": "National Social Security Fund",
-    },
-    short_name={"fr": "CNSS", "ar": "CNSS", "en": "CNSS"},
+    name=_CNSS_NAME,
+    short_name=_CNSS_SHORT_NAME,
     country_name={"fr": "Maroc", "ar": "المغرب", "en": "Morocco"},
     currency_code="MAD",
     languages=_ALL_LANGUAGES,
@@ -190,12 +195,8 @@ MA_CNSS = FundProfile(
 TN_CNSS = FundProfile(
     code="tn-cnss",
     country="TN",
-    name={
-        "fr": "Caisse nationale de sécurité sociale",
-        "ar": "الصندوق الوطني للضمان الاجتماعي",
-        "en": "National Social Security Fund",
-    },
-    short_name={"fr": "CNSS", "ar": "CNSS", "en": "CNSS"},
+    name=_CNSS_NAME,
+    short_name=_CNSS_SHORT_NAME,
     country_name={"fr": "Tunisie", "ar": "تونس", "en": "Tunisia"},
     currency_code="TND",
     languages=_ALL_LANGUAGES,
@@ -227,7 +228,7 @@ DZ_CASNOS = FundProfile(
         "en": "National Social Security Fund for the Self-Employed",
     },
     short_name={"fr": "CASNOS", "ar": "CASNOS", "en": "CASNOS"},
-    country_name={"fr": "Algérie", "ar": "الجزائر", "en": "Algeria"},
+    country_name=_ALGERIA,
     currency_code="DZD",
     languages=_ALL_LANGUAGES,
     default_language="fr",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tadamun.errors import REASONS, InvalidInput, Problem
+from tadamun.errors import Catalogue
 from tadamun.registry.labels import FIELD_LABELS
 
 LABELS: dict[str, dict[str, str]] = {
@@ -57,27 +57,7 @@ INSURED_REASONS: dict[str, dict[str, str]] = {
     },
 }
 
-SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
-
-
-def label(field: str) -> dict[str, str]:
-    return LABELS.get(field, {"fr": field, "ar": field, "en": field})
-
-
-def problem(field: str, code: str, **params: object) -> Problem:
-    reason = INSURED_REASONS.get(code) or REASONS[code]
-    values = {k: str(v) for k, v in params.items()}
-    names = label(field)
-    return Problem(
-        field=field,
-        code=code,
-        texts={
-            lang: f"{names[lang]}{SEPARATOR[lang]}{reason[lang].format(**values)}"
-            for lang in ("fr", "ar", "en")
-        },
-        params=values,
-    )
-
-
-def refuse(field: str, code: str, **params: object) -> InvalidInput:
-    return InvalidInput([problem(field, code, **params)])
+CATALOGUE = Catalogue(LABELS, INSURED_REASONS)
+label = CATALOGUE.label
+problem = CATALOGUE.problem
+refuse = CATALOGUE.refuse

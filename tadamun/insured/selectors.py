@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import connection
 
+from tadamun import hotsql
 from tadamun.declarations.models import DeclarationLine
 from tadamun.declarations.selectors import insured_declaration_lines
 from tadamun.funds import FundProfile, get_fund
@@ -254,9 +255,8 @@ def rights_status_by_number(*, fund: str, ssn: str = "", card: str = "") -> Righ
     sql = (
         f"SELECT {columns} FROM {RightsStatus._meta.db_table} WHERE fund = %s AND {by} = %s LIMIT 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [fund, card or ssn])
-        row = cursor.fetchone()
+    # Prepared once per connection on PostgreSQL (tadamun.hotsql: no parse and plan per call).
+    row = hotsql.fetch_one(sql, [fund, card or ssn])
     if row is None:
         return None
     return RightsStatus.from_db(connection.alias, fields, list(row))

@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from tadamun.accounts.models import User
 from tadamun.accounts.services import mask_identifier
 from tadamun.api.services import log_row_insert
-from tadamun.errors import InvalidInput, Problem
+from tadamun.errors import SEPARATOR, InvalidInput, Problem
 from tadamun.funds import current_fund, get_fund
 from tadamun.insured import cards, selectors
 from tadamun.insured.models import (
@@ -43,7 +43,8 @@ from tadamun.insured.models import (
     RightsLookup,
     RightsStatus,
 )
-from tadamun.insured.problems import LABELS, SEPARATOR, problem, refuse
+from tadamun.insured.problems import LABELS, problem, refuse
+from tadamun.jobs import enqueue
 from tadamun.registry.models import InsuredPerson
 from tadamun.registry.validation import squash
 
@@ -56,6 +57,10 @@ PASSWORD_WINDOW = dt.timedelta(minutes=30)
 THROTTLE_WINDOW = dt.timedelta(hours=1)
 PER_NUMBER_PER_WINDOW = 3
 PER_IP_PER_WINDOW = 10
+#: What the registration mail job sends.
+MAIL_NONE = "none"
+MAIL_CODE = "code"
+MAIL_ALREADY_REGISTERED = "already_registered"
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -81,7 +86,6 @@ class RegistrationThrottled(Exception):
 @dataclass(frozen=True)
 class RegistrationStarted:
     challenge: EmailChallenge
-    mail_sent: bool
 
 
 def _clean_birth_date(value: object, today: dt.date, check: list[Problem]) -> dt.date | None:
@@ -175,8 +179,6 @@ def registration_start(
         raise RegistrationThrottled()
     person = InsuredPerson.objects.filter(fund=profile.code, ssn=ssn, birth_date=day).first()
     has_account = person is not None and User.objects.filter(insured=person).exists()
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    salt = secrets.token_hex(8)
     lang = language if language in ("fr", "ar", "en") else "fr"
     challenge = EmailChallenge.objects.create(
         fund=profile.code,
@@ -185,32 +187,59 @@ def registration_start(
         number_masked=masked,
         email=address,
         language=lang,
-        code_hash=f"{salt}${_code_hash(salt, code)}",
+        code_hash="",  # drawn by the mail job: the code never travels through the broker
         created_at=moment,
         expires_at=moment + CODE_VALIDITY,
         ip=ip,
     )
-    sent = False
     if person is None:
         log.info("insured registration: no match for number %s from %s", masked, ip)
+        mail = MAIL_NONE
     elif has_account:
         log.info("insured registration: number %s already has an account", masked)
-        sent = _send(
-            to=address, template="already_registered", language=lang, context={"number": masked}
-        )
+        mail = MAIL_ALREADY_REGISTERED
     else:
-        log.info("insured registration: code sent for number %s", masked)
-        sent = _send(
-            to=address,
-            template="code",
-            language=lang,
-            context={
+        log.info("insured registration: code to send for number %s", masked)
+        mail = MAIL_CODE
+    # The same work in the request whatever the details match (one job queued after the commit,
+    # one that does nothing when nobody matched): sending the mail here would make the answer
+    # slower exactly when the number belongs to someone, and the timing would tell.
+    from tadamun.insured import tasks
+
+    enqueue(tasks.registration_mail, challenge.pk, mail)
+    return RegistrationStarted(challenge=challenge)
+
+
+def registration_mail(*, challenge_id: int, mail: str, now: dt.datetime | None = None) -> bool:
+    """The job behind :func:`registration_start`: draw the code and mail it, or tell the person
+    they already have an account, or nothing. Run again (a redelivered job), it draws a new code
+    and mails it: the latest code is the valid one. Returns whether a mail went out."""
+    if mail == MAIL_NONE:
+        return False
+    moment = _now(now)
+    with transaction.atomic():
+        challenge = EmailChallenge.objects.select_for_update().filter(pk=challenge_id).first()
+        if challenge is None or challenge.expires_at <= moment or challenge.verified_at:
+            return False
+        if mail == MAIL_ALREADY_REGISTERED:
+            template = "already_registered"
+            context: dict[str, object] = {"number": challenge.number_masked}
+        elif mail == MAIL_CODE and challenge.insured_id is not None:
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            salt = secrets.token_hex(8)
+            challenge.code_hash = f"{salt}${_code_hash(salt, code)}"
+            challenge.save(update_fields=["code_hash"])
+            template = "code"
+            context = {
                 "code": code,
-                "number": masked,
+                "number": challenge.number_masked,
                 "minutes": int(CODE_VALIDITY.total_seconds() // 60),
-            },
-        )
-    return RegistrationStarted(challenge=challenge, mail_sent=sent)
+            }
+        else:
+            return False
+    return _send(
+        to=challenge.email, template=template, language=challenge.language, context=context
+    )
 
 
 def _challenge(challenge_id: int) -> EmailChallenge:
@@ -239,7 +268,8 @@ def registration_verify(
             challenge.attempts += 1
             salt, _, stored = challenge.code_hash.partition("$")
             good = (
-                len(digits) == 6
+                bool(stored)
+                and len(digits) == 6
                 and digits.isdigit()
                 and hmac.compare_digest(stored, _code_hash(salt, digits))
                 and challenge.insured_id is not None

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from tadamun.funds import Period, get_fund
 from tadamun.ledger.allocation import open_items
@@ -239,3 +240,32 @@ def ledger_paid_through(*, employer: Employer) -> dt.date | None:
             break
         paid = period.end
     return paid
+
+
+def ledger_accounts_overdue(*, on: dt.date) -> list[int]:
+    """The accounts (``Employer`` ids, ascending) that may have a due past its due date and
+    still open on ``on``: what the nightly penalty run visits. One query, grouped by account,
+    whatever the number of accounts.
+
+    Under the allocation rule (oldest due date first), charges due on or after ``on`` are
+    settled last, so an overdue charge is still open only if the overdue charges exceed the
+    credits that go to them — payments, and credits tied to an overdue entry or to no charge.
+    Credits tied to a charge not yet due are left out: they cannot settle anything overdue
+    (what exceeds its charge would, but the ledger writes no waiver beyond what is open). The list
+    is therefore every account with an open overdue due, plus at worst one whose only open
+    overdue charge is a penalty — for which ``ledger_post_penalties`` posts nothing."""
+    overdue_charge = Q(amount__gt=0, due_date__lt=on)
+    settles_overdue = Q(amount__lt=0) & (
+        Q(applies_to__isnull=True) | Q(applies_to__amount__lt=0) | Q(applies_to__due_date__lt=on)
+    )
+    rows = (
+        Entry.objects.values("employer_id")
+        .annotate(
+            overdue_open=Coalesce(Sum("amount", filter=overdue_charge | settles_overdue), 0),
+            overdue_dues=Count("pk", filter=Q(kind=EntryKind.DUE, due_date__lt=on)),
+        )
+        .filter(overdue_open__gt=0, overdue_dues__gt=0)
+        .order_by("employer_id")
+        .values_list("employer_id", flat=True)
+    )
+    return list(rows)

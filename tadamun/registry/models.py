@@ -113,7 +113,12 @@ class InsuredPerson(models.Model):
         constraints = (
             models.UniqueConstraint(fields=["fund", "ssn"], name="insured_ssn_unique_per_fund"),
         )
-        indexes = (models.Index(fields=["fund", "national_id"], name="insured_national_id_idx"),)
+        indexes = (
+            models.Index(fields=["fund", "national_id"], name="insured_national_id_idx"),
+            # The duplicate search of an immatriculation or a voluntary sign-up: the same names
+            # and birth date. A birth date narrows millions of people to a few hundred.
+            models.Index(fields=["fund", "birth_date"], name="insured_birth_date_idx"),
+        )
         ordering = ("fund", "ssn")
         verbose_name = "insured person"
 

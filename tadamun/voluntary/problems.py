@@ -8,7 +8,7 @@ reads the same everywhere.
 
 from __future__ import annotations
 
-from tadamun.errors import REASONS, InvalidInput, Problem
+from tadamun.errors import SEPARATOR, Catalogue, InvalidInput, Problem, ProblemCollector
 from tadamun.registry.labels import FIELD_LABELS
 
 LABELS: dict[str, dict[str, str]] = {
@@ -140,22 +140,10 @@ VOLUNTARY_REASONS: dict[str, dict[str, str]] = {
     },
 }
 
-SEPARATOR = {"fr": " : ", "ar": ": ", "en": ": "}
-
-
-def label(field: str) -> dict[str, str]:
-    return LABELS.get(field, {"fr": field, "ar": field, "en": field})
-
-
-def problem(field: str, code: str, **params: object) -> Problem:
-    reason = VOLUNTARY_REASONS.get(code) or REASONS[code]
-    values = {key: str(value) for key, value in params.items()}
-    names = label(field)
-    texts = {
-        lang: f"{names[lang]}{SEPARATOR[lang]}{reason[lang].format(**values)}"
-        for lang in ("fr", "ar", "en")
-    }
-    return Problem(field=field, code=code, texts=texts, params=values)
+CATALOGUE = Catalogue(LABELS, VOLUNTARY_REASONS)
+label = CATALOGUE.label
+problem = CATALOGUE.problem
+refuse = CATALOGUE.refuse
 
 
 _FOUND_BY = {
@@ -191,25 +179,6 @@ def already_signed_up(how: str) -> InvalidInput:
     )
 
 
-def refuse(field: str, code: str, **params: object) -> InvalidInput:
-    return InvalidInput([problem(field, code, **params)])
-
-
-class Problems:
-    """Collects the problems of one form, raised together at the end."""
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-
-    def add(self, field: str, code: str, **params: object) -> None:
-        self.items.append(problem(field, code, **params))
-
-    def extend(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
-        self.items.extend(problems)
-
-    def has(self, field: str) -> bool:
-        return any(p.field == field for p in self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InvalidInput(self.items)
+class Problems(ProblemCollector):
+    def make(self, field: str, code: str, **params: object) -> Problem:
+        return problem(field, code, **params)

@@ -48,7 +48,7 @@ from tadamun.documents.selectors import document_path
 from tadamun.documents.services import document_store
 from tadamun.dossiers.models import Dossier
 from tadamun.dossiers.services import dossier_open
-from tadamun.errors import InvalidInput, Problem
+from tadamun.errors import SEPARATOR, InvalidInput, Problem
 from tadamun.funds import FundProfile, current_fund
 from tadamun.ledger.services import ledger_post_dues, ledger_post_penalties
 from tadamun.notifications.services import notify
@@ -68,7 +68,6 @@ from tadamun.voluntary.models import (
     QuarterDeclaration,
 )
 from tadamun.voluntary.problems import (
-    SEPARATOR,
     Problems,
     already_signed_up,
     label,

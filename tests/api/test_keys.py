@@ -274,3 +274,13 @@ def test_an_authenticated_read_costs_a_fixed_number_of_queries(
     # (per key, per address: upsert + previous window), the log line.
     with django_assert_num_queries(7):
         client.get(f"/api/v1/employers/{employer.pk}", **bearer(read_token))
+
+
+def test_a_key_with_logged_requests_cannot_be_deleted(read_token: str, employer: Employer) -> None:
+    """The request log has no foreign-key constraint in the database (its check cost a row lock
+    per request); the ORM still protects the log's keys."""
+    from django.db.models import ProtectedError
+
+    assert _get(read_token, f"/api/v1/employers/{employer.pk}")[0] == 200
+    with pytest.raises(ProtectedError):
+        ApiKey.objects.get().delete()

@@ -125,3 +125,14 @@ def test_concurrent_hits_are_all_counted_on_postgresql() -> None:
         t.join()
     assert allowed.count(True) == 50 and len(allowed) == 80
     assert RateCounter.objects.get(bucket="conc:k").hits == 80
+
+
+def test_redis_counter_counts_several_identities_in_one_script(
+    redis_counter: RedisCounter,
+) -> None:
+    first = redis_counter.hit_many([("k", 10, 60), ("ip", 10, 60)])
+    assert first == [(1, 0), (1, 0)]
+    redis_counter.hit_many([("k", 11, 60)])
+    assert redis_counter.hit_many([("k", 11, 60), ("ip", 11, 60)]) == [(2, 1), (1, 1)]
+    ttl = redis_counter.client.ttl(f"{redis_counter.prefix}k:11")
+    assert 0 < int(ttl) <= 121

@@ -1,6 +1,8 @@
 """The agency back office in a real browser: an agent opens a dossier from the queue, downloads
 its document, assigns it to a colleague and decides with a reason; the applicant then sees the
-new status and the message in their inbox (and by e-mail)."""
+new status and the message in their inbox (and by e-mail). And the exchange that saves a trip
+to the counter: the agent asks for a document, the applicant sends it from home, the dossier
+is back in the queue."""
 
 from __future__ import annotations
 
@@ -159,5 +161,61 @@ def test_an_agent_works_the_queue_and_the_applicant_sees_the_decision(
 
     subjects = [m["Subject"] for m in mailbox.messages]
     assert f"Votre demande {dossier.reference} : Refusée" in subjects
+    assert console.csp_violations == []
+    assert console.errors == []
+
+
+def test_the_agent_asks_for_a_document_and_the_applicant_sends_it_from_home(
+    site: str,
+    browser: Browser,
+    page: Page,
+    console: Console,
+    mailbox: Mailbox,
+    world: World,
+    tmp_path: Path,
+) -> None:
+    dossier = world.dossier
+
+    # The agent asks for a readable copy instead of sending the applicant to the counter.
+    _sign_in(
+        page, site, world.agent.email, world.agent_secret, f"/fr/dossiers/agency/{dossier.pk}/"
+    )
+    page.get_by_role("button", name="Envoyer la question").click()  # empty: the browser refuses
+    expect(page.locator("#dossier-status")).not_to_have_text("En attente de votre réponse")
+    page.locator("#message").fill("La carte consulaire est illisible : envoyez un scan net.")
+    page.locator("#expected_document").fill("Carte consulaire, scan couleur")
+    page.get_by_role("button", name="Envoyer la question").click()
+    expect(page.locator("main")).to_contain_text("Déjà demandé, en attente de la réponse")
+    page.goto(f"{site}/fr/dossiers/agency/")
+    expect(page.locator("main")).not_to_contain_text(dossier.reference)
+
+    # The applicant answers from their own browser with a PDF.
+    scan = tmp_path / "carte-nette.pdf"
+    scan.write_bytes(pdf_bytes(pages=2))
+    context = browser.new_context(locale="fr-FR")
+    mine = context.new_page()
+    mine.on("console", console.record)
+    _sign_in(
+        mine, site, world.applicant.email, world.applicant_secret, f"/fr/dossiers/{dossier.pk}/"
+    )
+    question = mine.locator("#dossier-question")
+    expect(question).to_contain_text("envoyez un scan net")
+    expect(mine.locator("#dossier-next")).to_contain_text("Carte consulaire, scan couleur")
+    mine.locator("#answer-document").set_input_files(str(scan))
+    mine.locator("#answer-note").fill("Voici le scan.")
+    mine.get_by_role("button", name="Envoyer ma réponse").click()
+    expect(mine.locator("#dossier-question")).to_have_count(0)
+    expect(mine.locator("main")).to_contain_text("carte-nette.pdf")
+    context.close()
+
+    # Back in the agent's queue, with the answer and the new document on the dossier.
+    page.goto(f"{site}/fr/dossiers/agency/")
+    expect(page.locator("#queue")).to_contain_text(dossier.reference)
+    page.get_by_role("link", name=dossier.reference).click()
+    expect(page.locator("main")).to_contain_text("Voici le scan.")
+    expect(page.get_by_role("link", name="carte-nette.pdf")).to_be_visible()
+
+    subjects = [m["Subject"] for m in mailbox.messages]
+    assert any("l'agence vous demande" in s for s in subjects)
     assert console.csp_violations == []
     assert console.errors == []

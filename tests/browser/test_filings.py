@@ -30,7 +30,7 @@ from tadamun.registry import services as registry
 from tadamun.registry.models import Employer, InsuredPerson
 from tests.browser.conftest import Console
 from tests.browser.test_journey import _empty_the_ledger_for_the_flush
-from tests.filings.conftest import TEST_BROKER
+from tests.filings.conftest import TEST_BROKER, broker_prefix, forget_broker_keys
 from tests.registry.factories import agency_for, employer_for, person_fields
 
 PASSWORD = "Files-for-the-whole-month-9"
@@ -84,13 +84,16 @@ def queued_on_redis(settings: SettingsWrapper) -> Iterator[None]:
         client.ping()
     except redis.RedisError as exc:
         pytest.fail(f"Redis is not reachable at {BROKER}: {exc}")
-    client.flushdb()
+    prefix = broker_prefix()
+    forget_broker_keys(client, prefix)
     settings.TADAMUN_BROKER_URL = BROKER
     app.conf.broker_url = BROKER
+    app.conf.broker_transport_options = {"global_keyprefix": prefix}
     yield
     app.close()
     app.conf.broker_url = "memory://"
-    client.flushdb()
+    app.conf.broker_transport_options = {}
+    forget_broker_keys(client, prefix)
 
 
 def _url(site: str, language: str, name: str, **kwargs: object) -> str:

@@ -40,6 +40,9 @@ def _months(count: int) -> list[str]:
 @pytest.fixture
 def insured(site: str, settings: SettingsWrapper) -> Iterator[InsuredPerson]:
     settings.TADAMUN_REDIS_URL = ""
+    # The code's e-mail is sent in the request's own thread once it commits (SQLite's shared
+    # in-memory test database answers a second writer thread with "table is locked").
+    settings.TADAMUN_JOBS = "inline"
     agency = agency_for("dz-cnas")
     employer = employer_for(agency, serial=7, declaration_periodicity="monthly")
     person = make_person(21, first_names_latin="Amina")
@@ -82,7 +85,7 @@ def test_register_then_see_career_and_rights(
     page.wait_for_url(re.compile(r"/fr/insured/register/code/$"))
     expect(page.locator("main")).to_contain_text("un code a été envoyé")
 
-    assert len(mailbox.messages) == 1
+    assert len(mailbox.wait_for(1)) == 1
     found = re.search(r"\b(\d{6})\b", Mailbox.body(mailbox.messages[0]))
     assert found is not None
     page.locator("#code").fill(found.group(1))

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -133,3 +135,15 @@ def upload(
 @pytest.fixture
 def run_jobs(django_capture_on_commit_callbacks: Any) -> Callable[[], Iterator[None]]:
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def broker_prefix() -> str:
+    """This run's own Redis keys (its test database's name): runs sharing the Redis server
+    never take each other's messages."""
+    return f"{settings.DATABASES['default']['NAME']}:"
+
+
+def forget_broker_keys(client: redis.Redis, prefix: str) -> None:
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tadamun.accounts.models import User
@@ -16,6 +16,7 @@ from tadamun.declarations.models import Declaration, DeclarationLine
 from tadamun.filings import storage
 from tadamun.filings.batch import Incoming, filings_intake_many, filings_process_batch
 from tadamun.filings.models import Filing
+from tadamun.filings.services import filing_process
 from tadamun.ledger.models import Entry
 from tadamun.registry.models import Agency, Employer
 from tests.filings.conftest import PERIOD, Hire, bds, member
@@ -118,3 +119,67 @@ def test_the_statements_of_a_batch_do_not_grow_with_its_files(
 
     run(1, 500)  # the first batch of the year creates the receipt counter
     assert run(3, 100) == run(9, 200)
+
+
+class _Undo(Exception):
+    """Rolls the batch's work back, to process the same filings one by one."""
+
+
+def _outcome(ids: list[int]) -> list[tuple[Any, ...]]:
+    """Everything the processing of each filing wrote, without the ids the database chose."""
+    out: list[tuple[Any, ...]] = []
+    line_columns = [
+        f.attname
+        for f in DeclarationLine._meta.concrete_fields
+        if f.attname not in ("id", "declaration_id")
+    ]
+    for filing in Filing.objects.filter(pk__in=ids).order_by("pk"):
+        problems = list(
+            filing.problems.order_by("line", "code").values_list("line", "field", "code")
+        )
+        d = filing.declaration
+        if d is None:
+            out.append((filing.status, filing.problem_count, problems))
+            continue
+        out.append(
+            (
+                filing.status,
+                filing.lines_done,
+                problems,
+                (d.receipt_number, d.employer_id, d.period_label, d.headcount, d.due_date),
+                (d.total_wages, d.total_contributions, d.status, d.kind, d.submitted_by_id),
+                list(d.lines.order_by("row").values_list(*line_columns)),
+                sorted(d.contributions.values_list("branch", "payer", "amount")),
+                sorted(
+                    Entry.objects.filter(source=f"declaration:{d.pk}").values_list(
+                        "employer_id", "kind", "branch", "period_label", "due_date", "amount"
+                    )
+                ),
+            )
+        )
+    return out
+
+
+def test_a_batch_writes_what_one_by_one_writes(agency: Agency, hire: Hire) -> None:
+    firms = _firms(agency, hire, 5)
+    user = member(firms[0][0], "bureau@example.ma")
+    (e3, p3), (e4, p4) = firms[3], firms[4]
+    files = [
+        *_incoming(firms[:3]),
+        Incoming(e3, io.BytesIO(bds(e3, p3[:-1])), "missing-one.txt"),
+        Incoming(e4, io.BytesIO(bds(e4, p4, wage=1_234_567)), "other-wage.txt"),
+    ]
+    intake = filings_intake_many(user=user, period=PERIOD, fmt="ma-bds", files=files)
+    ids = [f.pk for f in intake.filings if f]
+    try:
+        with transaction.atomic():
+            report = filings_process_batch(filing_ids=ids)
+            assert (report.accepted, report.rejected) == (4, 1)
+            batch = _outcome(ids)
+            raise _Undo
+    except _Undo:
+        pass
+    assert Declaration.objects.count() == 0
+    for filing_id in ids:
+        filing_process(filing_id=filing_id)
+    assert _outcome(ids) == batch

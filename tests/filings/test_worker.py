@@ -28,7 +28,7 @@ from tadamun.filings.models import Filing, FilingStatus
 from tadamun.jobs import app
 from tadamun.ledger.models import Entry
 from tadamun.registry.models import Employer
-from tests.filings.conftest import TEST_BROKER, Hire, bds, upload
+from tests.filings.conftest import TEST_BROKER, Hire, bds, broker_prefix, forget_broker_keys, upload
 
 BROKER = TEST_BROKER
 VISIBILITY = 2
@@ -50,14 +50,21 @@ def broker(settings: SettingsWrapper, transactional_db: None) -> Iterator[str]:
         client.ping()
     except redis.RedisError as exc:
         pytest.fail(f"Redis is not reachable at {BROKER}: {exc}")
-    client.flushdb()  # this test database's own Redis db: no stale message from an earlier run
+    # This run's own keys (its test database's name), so that runs sharing the Redis server
+    # never take each other's messages; none is left from an earlier run.
+    prefix = broker_prefix()
+    forget_broker_keys(client, prefix)
     settings.TADAMUN_BROKER_URL = BROKER
     app.conf.broker_url = BROKER
-    app.conf.broker_transport_options = {"visibility_timeout": VISIBILITY}
+    app.conf.broker_transport_options = {
+        "visibility_timeout": VISIBILITY,
+        "global_keyprefix": prefix,
+    }
     yield BROKER
     app.close()
     app.conf.broker_url = "memory://"
-    client.flushdb()
+    app.conf.broker_transport_options = {}
+    forget_broker_keys(client, prefix)
 
 
 Start = Callable[..., subprocess.Popen[bytes]]
@@ -93,6 +100,7 @@ def start_worker(broker: str, tmp_path: Path) -> Iterator[Start]:
                 "TADAMUN_SECRET_KEY": "worker-test",
                 "TADAMUN_BROKER_URL": broker,
                 "TADAMUN_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY),
+                "TADAMUN_BROKER_KEY_PREFIX": broker_prefix(),
                 "TADAMUN_FUND": "ma-cnss",
                 "TADAMUN_VAR_DIR": str(settings.VAR_DIR),
                 **env,

@@ -11,6 +11,8 @@ import re
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.test import Client
+from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from tadamun.accounts.models import User
 from tadamun.errors import InvalidInput
@@ -21,7 +23,14 @@ from tadamun.registry.models import InsuredPerson
 from tests.support.mail import Mailbox
 from tests.support.people import PASSWORD, make_user
 
-pytestmark = pytest.mark.django_db
+# Real commits: the code is mailed by a job queued after the request's commit (run inline here).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _jobs_inline(settings: SettingsWrapper) -> None:
+    settings.TADAMUN_JOBS = "inline"
+
 
 BIRTH = "1990-04-12"
 
@@ -222,7 +231,7 @@ def test_a_code_has_five_attempts_then_is_spent(person: InsuredPerson, mailbox: 
 
 
 def test_a_code_expires(person: InsuredPerson, mailbox: Mailbox) -> None:
-    then = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    then = timezone.now()  # the mail job runs now: a challenge made in the past gets no code
     started = services.registration_start(
         number=person.ssn, birth_date=BIRTH, email="a@example.dz", now=then
     )
@@ -284,3 +293,31 @@ def test_pages_in_french_and_arabic(client: Client) -> None:
     assert "Ouvrir mon compte d'assuré".encode() in fr.content
     assert b'dir="rtl"' in ar.content
     assert "فتح حسابي كمؤمَّن له".encode() in ar.content
+
+
+def test_the_mail_job_draws_the_code_and_skips_what_it_must(
+    person: InsuredPerson, mailbox: Mailbox
+) -> None:
+    """The request only queues the job; the code is drawn by the job (never in the broker's
+    message), a second run mails a new code that replaces the first, and an expired challenge
+    or one that matched nobody gets nothing."""
+    started = services.registration_start(number=person.ssn, birth_date=BIRTH, email="a@example.dz")
+    first = code_of(mailbox)
+    assert services.registration_mail(challenge_id=started.challenge.pk, mail=services.MAIL_CODE)
+    second = code_of(mailbox)
+    assert len(mailbox.messages) == 2
+    if first != second:
+        with pytest.raises(InvalidInput):
+            services.registration_verify(challenge_id=started.challenge.pk, code=first)
+    services.registration_verify(challenge_id=started.challenge.pk, code=second)
+    # Verified: a late redelivery sends nothing more.
+    assert not services.registration_mail(
+        challenge_id=started.challenge.pk, mail=services.MAIL_CODE
+    )
+    later = timezone.now() + services.CODE_VALIDITY + dt.timedelta(seconds=1)
+    other = services.registration_start(number=person.ssn, birth_date=BIRTH, email="b@example.dz")
+    assert not services.registration_mail(
+        challenge_id=other.challenge.pk, mail=services.MAIL_CODE, now=later
+    )
+    assert not services.registration_mail(challenge_id=other.challenge.pk, mail=services.MAIL_NONE)
+    assert not services.registration_mail(challenge_id=10**9, mail=services.MAIL_CODE)

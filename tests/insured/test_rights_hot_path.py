@@ -20,6 +20,7 @@ from tadamun.accounts.models import StaffProfile, User
 from tadamun.api import keycache
 from tadamun.api import services as api_services
 from tadamun.api.models import ApiKey, ApiRequest, Partner
+from tadamun.api.ratelimit import RateLimit
 from tadamun.insured import api as rights_api
 from tadamun.insured import services
 from tadamun.insured.models import LookupResult, RightsLookup
@@ -226,3 +227,74 @@ def test_the_lean_handler_answers_and_logs(
     status, _, _ = _wsgi_get(f"/api/v1/rights/{covered.ssn}", "tdm_wrong_key")
     assert status.startswith("401")
     assert time.monotonic() >= started
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_answer_is_the_json_of_the_documented_schema(
+    token: str, covered: InsuredPerson, settings: SettingsWrapper, prepared: bool
+) -> None:
+    """The view writes the JSON itself (tadamun.insured.api): the bytes ninja would render from
+    RightsOut, whichever way the statements go (prepared or through Django's cursor)."""
+    from ninja.responses import NinjaJSONEncoder
+
+    settings.TADAMUN_PREPARED_STATEMENTS = prepared
+    response = Client().get(f"/api/v1/rights/{covered.ssn}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    data = json.loads(response.content)
+    expected = rights_api.RightsOut.model_validate(data).model_dump()
+    assert response.content == json.dumps(expected, cls=NinjaJSONEncoder).encode()
+    assert data["covered"] is True and data["valid_from"] and data["valid_until"]
+    unknown = Client().get(
+        f"/api/v1/rights/{_unissued_number()}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert unknown.status_code == 200
+    assert json.loads(unknown.content)["covered"] is False
+    assert json.loads(unknown.content)["valid_from"] is None
+
+
+def _unissued_number() -> str:
+    from tadamun.funds import current_fund
+
+    issue = current_fund().insured_number.issue
+    assert issue is not None
+    return issue(9_123_456)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_killed_between_requests_is_reopened(
+    token: str, covered: InsuredPerson
+) -> None:
+    """No health-check round trip before the prepared statements (tadamun.hotsql): a persistent
+    connection the server dropped is reopened on first use, and the look-up still answers."""
+    import psycopg
+
+    # Counters outside the database (as with Redis in production): the rights read is the
+    # request's first statement. (Django's test client never resets the per-request health
+    # check, so a database counter would meet the dead connection first.)
+    rights_api._LIMIT = RateLimit("rights", "100/m", counter=_CountNothing())
+    assert status_of(token, covered.ssn) == 200
+    connection.ensure_connection()
+    victim = connection.connection.info.backend_pid
+    settings_dict = connection.settings_dict
+    with psycopg.connect(
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        user=settings_dict["USER"] or None,
+        dbname=settings_dict["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [victim])
+    time.sleep(0.3)  # the server closes the socket asynchronously
+    assert status_of(token, covered.ssn) == 200
+    assert connection.connection.info.backend_pid != victim
+    assert RightsLookup.objects.count() == 2
+
+
+class _CountNothing:
+    name = "nothing"
+
+    def hit(self, bucket: str, slot: int, seconds: int) -> tuple[int, int]:
+        return 1, 0

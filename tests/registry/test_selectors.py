@@ -136,3 +136,30 @@ def test_agency_selectors(agency: Agency) -> None:
     assert list(selectors.agency_list(fund="dz-cnas")) == [agency]
     assert selectors.agency_get(fund="dz-cnas", code="1601") == agency
     assert selectors.agency_get(fund="dz-cnas", code="9999") is None
+
+
+def test_the_same_names_search_goes_through_the_birth_date_index() -> None:
+    """At national scale the duplicate search (same names and birth date) must not read the
+    whole registry: the planner can answer it from ``insured_birth_date_idx``."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN's plan is PostgreSQL's")
+    # Born across thirty years, as a registry's people are.
+    people = [
+        p
+        for day in range(0, 11_000, 11)
+        for p in _people(1, first=day + 1, birth_date=dt.date(1960, 1, 1) + dt.timedelta(day))
+    ]
+    query = InsuredPerson.objects.filter(
+        fund="dz-cnas",
+        birth_date=people[0].birth_date,
+        surname_latin__iexact=people[0].surname_latin,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_insuredperson")
+        # 1,000 rows are still cheaper to scan than millions: forbid the scan (for this test's
+        # transaction) to see which index the planner picks for the search.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = query.explain()
+    assert "insured_birth_date_idx" in plan, plan

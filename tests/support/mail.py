@@ -4,6 +4,7 @@ fixture (registered in tests/conftest.py)."""
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -27,6 +28,15 @@ class Mailbox:
         self.messages.append(message)
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
+
+    def wait_for(self, count: int, seconds: float = 15.0) -> list[EmailMessage]:
+        """The messages once ``count`` have arrived (a mail sent by a background job arrives
+        after the page that queued it); fails after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} mails in {seconds} s"
+        return self.messages
 
     @staticmethod
     def body(message: EmailMessage) -> str:
