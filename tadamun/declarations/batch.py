@@ -31,7 +31,7 @@ from tadamun.dbcopy import insert_rows
 from tadamun.declarations.lines import LineColumns, Method, lines_write_many
 from tadamun.declarations.models import Declaration, DeclarationContribution, Kind, Status
 from tadamun.declarations.problems import line_problem
-from tadamun.declarations.services import _TOKEN_RE, _check_period
+from tadamun.declarations.services import _TOKEN_RE, _check_period, already_declared
 from tadamun.errors import Problem
 from tadamun.funds import Period, get_fund
 from tadamun.ledger.services import DuesPosting, ledger_post_dues_many
@@ -85,16 +85,7 @@ def _refusals(items: Sequence[BatchItem], today: dt.date) -> list[list[Problem]]
     for item, problems in zip(items, refusals, strict=True):
         receipt = declared.get((item.employer.pk, item.period.label))
         if receipt is not None and not problems:
-            problems.append(
-                line_problem(
-                    None,
-                    "",
-                    "period",
-                    "already_declared",
-                    period=item.period.label,
-                    receipt=receipt,
-                )
-            )
+            problems.append(already_declared(period_label=item.period.label, receipt=receipt))
     return refusals
 
 

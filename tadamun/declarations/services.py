@@ -678,6 +678,22 @@ def _write(
     return declaration
 
 
+def already_declared(*, period_label: str, receipt: str) -> Problem:
+    """The refusal of a second declaration for a period already declared (with its receipt)."""
+    return line_problem(
+        None, "", "period", "already_declared", period=period_label, receipt=receipt
+    )
+
+
+def _already_declared(employer: Employer, period: Period) -> list[Problem]:
+    current = Declaration.objects.filter(
+        employer=employer, period_label=period.label, status=Status.ACCEPTED
+    ).first()
+    if current is None:
+        return []
+    return [already_declared(period_label=period.label, receipt=current.receipt_number)]
+
+
 def declaration_submit(
     *,
     employer: Employer,
@@ -732,20 +748,7 @@ def declaration_submit(
         elif day > due:
             problems.append(line_problem(None, "", "replaces", "after_deadline", due=due))
     else:
-        current = Declaration.objects.filter(
-            employer=employer, period_label=period.label, status=Status.ACCEPTED
-        ).first()
-        if current is not None:
-            problems.append(
-                line_problem(
-                    None,
-                    "",
-                    "period",
-                    "already_declared",
-                    period=period.label,
-                    receipt=current.receipt_number,
-                )
-            )
+        problems.extend(_already_declared(employer, period))
     if kind == Kind.NIL and day > due and replaces is None:
         problems.append(line_problem(None, "", "kind", "after_deadline", due=due))
     checked = _check_lines(
@@ -777,22 +780,9 @@ def declaration_submit(
         winner = Declaration.objects.filter(token=token).first()
         if winner is not None and winner.employer_id == employer.pk:
             return winner
-        current = Declaration.objects.filter(
-            employer=employer, period_label=period.label, status=Status.ACCEPTED
-        ).first()
-        if current is not None:
-            raise InvalidInput(
-                [
-                    line_problem(
-                        None,
-                        "",
-                        "period",
-                        "already_declared",
-                        period=period.label,
-                        receipt=current.receipt_number,
-                    )
-                ]
-            ) from None
+        declared = _already_declared(employer, period)
+        if declared:
+            raise InvalidInput(declared) from None
         raise
 
 
@@ -833,20 +823,7 @@ def declaration_submit_from_columns(
         problems.append(line_problem(None, "", "lines", "empty"))
     if not problems and (lines.wage < 0).any():
         problems.append(line_problem(None, "", "wage", "negative", value=int(lines.wage.min())))
-    current = Declaration.objects.filter(
-        employer=employer, period_label=period.label, status=Status.ACCEPTED
-    ).first()
-    if current is not None:
-        problems.append(
-            line_problem(
-                None,
-                "",
-                "period",
-                "already_declared",
-                period=period.label,
-                receipt=current.receipt_number,
-            )
-        )
+    problems.extend(_already_declared(employer, period))
     if problems:
         raise InvalidInput(problems)
     preview = _compute(employer=employer, fund=fund, period=period, wages=lines.wage)

@@ -35,7 +35,7 @@ from tadamun.declarations.models import Declaration, Status
 from tadamun.errors import Problem
 from tadamun.filings import storage
 from tadamun.filings.formats import sniff
-from tadamun.filings.models import Filing, FilingProblem, FilingStatus
+from tadamun.filings.models import Filing, FilingStatus
 from tadamun.filings.problems import file_problem, problem
 from tadamun.filings.readers import (
     MAX_PROBLEMS,
@@ -44,6 +44,7 @@ from tadamun.filings.readers import (
     Workforce,
     ma_bds_from_read,
 )
+from tadamun.filings.services import filings_reject_many
 from tadamun.formats.ma_bds_many import FileInput, read_declarations_many
 from tadamun.formats.problems import LineProblem
 from tadamun.funds import Period
@@ -324,36 +325,6 @@ def _read_ma_bds_many(
     }
 
 
-def _rejections(rejected: list[tuple[Filing, list[LineProblem], int]]) -> None:
-    if not rejected:
-        return
-    FilingProblem.objects.filter(filing__in=[f for f, _, _ in rejected]).delete()
-    rows: list[FilingProblem] = []
-    for filing, problems, count in rejected:
-        kept = problems[:MAX_PROBLEMS]
-        if count > len(kept):
-            kept.append(file_problem(0, "file", "too_many_problems", max=len(kept)))
-        rows.extend(
-            FilingProblem(
-                filing=filing,
-                line=max(p.line, 0),
-                field=p.field[:60],
-                code=p.code[:40],
-                message_fr=p.message("fr"),
-                message_ar=p.message("ar"),
-                message_en=p.message("en"),
-            )
-            for p in kept
-        )
-        filing.status = FilingStatus.REJECTED
-        filing.problem_count = max(count, len(kept))
-        filing.finished_at = timezone.now()
-    FilingProblem.objects.bulk_create(rows, batch_size=2000)
-    Filing.objects.bulk_update(
-        [f for f, _, _ in rejected], ["status", "problem_count", "finished_at"], batch_size=2000
-    )
-
-
 def _mark_accepted(filings: list[Filing], now: dt.datetime) -> None:
     """Accepted, each with its declaration: one UPDATE … FROM (VALUES …) per 2,000 filings
     (``bulk_update``'s CASE expressions cost seconds for a batch)."""
@@ -429,7 +400,7 @@ def filings_process_batch(
             filing.finished_at = now
             done.append(filing)
         _mark_accepted(done, now)
-        _rejections(rejected)
+        filings_reject_many(rejected=rejected)
         accepted = len(done)
     logger.info(
         "filings batch: %s accepted, %s rejected, %s skipped", accepted, len(rejected), skipped

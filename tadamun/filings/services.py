@@ -264,31 +264,42 @@ def _token(filing: Filing) -> str:
 
 
 def _reject(filing: Filing, problems: list[LineProblem], count: int) -> None:
-    kept = problems[:MAX_PROBLEMS]
-    if count > len(kept):
-        kept.append(file_problem(0, "file", "too_many_problems", max=len(kept)))
     with transaction.atomic():
-        FilingProblem.objects.filter(filing=filing).delete()  # a previous, interrupted run
-        FilingProblem.objects.bulk_create(
-            (
-                FilingProblem(
-                    filing=filing,
-                    line=max(p.line, 0),
-                    field=p.field[:60],
-                    code=p.code[:40],
-                    message_fr=p.message("fr"),
-                    message_ar=p.message("ar"),
-                    message_en=p.message("en"),
-                )
-                for p in kept
-            ),
-            batch_size=2000,
+        filings_reject_many(rejected=[(filing, problems, count)])
+
+
+def filings_reject_many(*, rejected: list[tuple[Filing, list[LineProblem], int]]) -> None:
+    """Rejected, each filing with its problems (at most ``MAX_PROBLEMS``, then one saying how many
+    more): a fixed number of statements for one filing or a batch's. The problems of a previous,
+    interrupted run are replaced. Call inside a transaction."""
+    if not rejected:
+        return
+    FilingProblem.objects.filter(filing__in=[f for f, _, _ in rejected]).delete()
+    rows: list[FilingProblem] = []
+    now = timezone.now()
+    for filing, problems, count in rejected:
+        kept = problems[:MAX_PROBLEMS]
+        if count > len(kept):
+            kept.append(file_problem(0, "file", "too_many_problems", max=len(kept)))
+        rows.extend(
+            FilingProblem(
+                filing=filing,
+                line=max(p.line, 0),
+                field=p.field[:60],
+                code=p.code[:40],
+                message_fr=p.message("fr"),
+                message_ar=p.message("ar"),
+                message_en=p.message("en"),
+            )
+            for p in kept
         )
-        Filing.objects.filter(pk=filing.pk).update(
-            status=FilingStatus.REJECTED,
-            problem_count=max(count, len(kept)),
-            finished_at=timezone.now(),
-        )
+        filing.status = FilingStatus.REJECTED
+        filing.problem_count = max(count, len(kept))
+        filing.finished_at = now
+    FilingProblem.objects.bulk_create(rows, batch_size=2000)
+    Filing.objects.bulk_update(
+        [f for f, _, _ in rejected], ["status", "problem_count", "finished_at"], batch_size=2000
+    )
 
 
 def filing_process(*, filing_id: int) -> Filing | None:
@@ -359,15 +370,6 @@ def _drill() -> None:
         time.sleep(min(seconds, 600))
 
 
-__all__ = [
-    "FORMATS",
-    "UploadResult",
-    "filing_process",
-    "filing_upload",
-    "filing_upload_result",
-]
-
-
 def filings_requeue_stuck(*, older_than: dt.timedelta) -> int:
     """Queue again the filings whose job was lost (the periodic job); how many were queued.
 
@@ -388,3 +390,14 @@ def filings_requeue_stuck(*, older_than: dt.timedelta) -> int:
     if ids:
         logger.warning("%d filing(s) queued again, their job lost: %s", len(ids), ids[:20])
     return len(ids)
+
+
+__all__ = [
+    "FORMATS",
+    "UploadResult",
+    "filing_process",
+    "filing_upload",
+    "filing_upload_result",
+    "filings_reject_many",
+    "filings_requeue_stuck",
+]
