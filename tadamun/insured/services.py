@@ -33,7 +33,7 @@ from tadamun.accounts.services import mask_identifier
 from tadamun.api.services import log_row_insert
 from tadamun.errors import SEPARATOR, InvalidInput, Problem
 from tadamun.funds import current_fund, get_fund
-from tadamun.insured import cards, selectors
+from tadamun.insured import cards, selectors, tasks
 from tadamun.insured.models import (
     CareCard,
     EmailChallenge,
@@ -204,8 +204,6 @@ def registration_start(
     # The same work in the request whatever the details match (one job queued after the commit,
     # one that does nothing when nobody matched): sending the mail here would make the answer
     # slower exactly when the number belongs to someone, and the timing would tell.
-    from tadamun.insured import tasks
-
     enqueue(tasks.registration_mail, challenge.pk, mail)
     return RegistrationStarted(challenge=challenge)
 
