@@ -159,6 +159,18 @@ def test_the_applicant_page_in_english(client: Client, applicant: User, waiting:
     assert "The agency asks you" in page and "Send my answer" in page
 
 
+def test_the_question_and_the_answer_form_in_arabic(
+    client: Client, applicant: User, staff: User, waiting: Dossier
+) -> None:
+    _signed(client, applicant)
+    page = client.get(f"/ar/dossiers/{waiting.pk}/").content.decode()
+    assert 'dir="rtl"' in page
+    assert "تطلب منك الوكالة" in page and "إرسال ردّي" in page and 'name="document"' in page
+    staff_page = _signed(Client(), staff).get(f"/ar/dossiers/agency/{waiting.pk}/")
+    assert 'dir="rtl"' in staff_page.content.decode()
+    assert "اطلب من صاحب الطلب" in staff_page.content.decode()
+
+
 # --- refusals when asking ------------------------------------------------------------------------
 
 
